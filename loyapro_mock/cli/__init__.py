@@ -1,0 +1,26 @@
+"""The `loyapro-mock` command line: it only wires the packages together."""
+
+from __future__ import annotations
+
+import click
+
+from loyapro_mock import __version__
+from loyapro_mock.cli.spec import spec_group
+
+__all__ = ["main"]
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="loyapro-mock")
+def main() -> None:
+    """A mock LoyaPro server and certification harness for POS integrations.
+
+    \b
+    Start here:
+      loyapro-mock serve            run the mock LoyaPro on http://127.0.0.1:8080
+      loyapro-mock demo             certify the bundled reference POS end to end
+      loyapro-mock spec show        list the contract's operations
+    """
+
+
+main.add_command(spec_group)

@@ -1,0 +1,86 @@
+"""`loyapro-mock spec` as a user runs it."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from click.testing import CliRunner
+
+from loyapro_mock import __version__
+from loyapro_mock.cli import main
+from openapi import example_path
+
+
+def test_version() -> None:
+    result = CliRunner().invoke(main, ["--version"])
+    assert result.exit_code == 0
+    assert __version__ in result.output
+
+
+def test_spec_show_lists_the_operations() -> None:
+    result = CliRunner().invoke(main, ["spec", "show", "--json"])
+    assert result.exit_code == 0
+    rows = {row["operation"]: row for row in json.loads(result.output)}
+    assert rows["redeem"]["path"] == "/pos/1.0.0/{pos_name}/redeem"
+    assert rows["redeem"]["method"] == "POST"
+
+
+def test_spec_show_partner_spec() -> None:
+    result = CliRunner().invoke(main, ["spec", "show", "--spec", "pos-partner", "--json"])
+    assert {row["operation"] for row in json.loads(result.output)} == {
+        "list_products", "upsert_customer", "search_customers",
+    }
+
+
+def test_validate_docs_example_exits_zero() -> None:
+    result = CliRunner().invoke(main, ["spec", "validate", "order", str(example_path("order"))])
+    assert result.exit_code == 0, result.output
+    assert "0 violations" in result.output
+
+
+def test_validate_prints_each_violation_and_exits_one(
+    tmp_path: Path, docs_order: dict[str, Any]
+) -> None:
+    docs_order["order"]["products"][0]["quantity"] = "1"
+    del docs_order["business"]["reference"]
+    docs_order["event"] = "customer.order.exploded"
+    broken = tmp_path / "broken.json"
+    broken.write_text(json.dumps(docs_order))
+
+    result = CliRunner().invoke(main, ["spec", "validate", "order", str(broken)])
+
+    assert result.exit_code == 1
+    lines = [line for line in result.stdout.splitlines() if line]
+    assert lines == [
+        "/business/reference: required property 'reference' is missing (required)",
+        '/event: "customer.order.exploded" is not one of: "customer.order.created", '
+        '"customer.order.updated", "order.created", "order.updated" (enum)',
+        '/order/products/0/quantity: expected number, got string "1" (type)',
+    ]
+
+
+def test_validate_reads_stdin_and_reports_json() -> None:
+    result = CliRunner().invoke(
+        main, ["spec", "validate", "reward", "-", "--json"], input='{"reward_code": ""}'
+    )
+    assert result.exit_code == 1
+    rules = sorted(v["rule"] for v in json.loads(result.stdout))
+    assert rules == ["minLength", "required", "required", "required"]
+
+
+def test_validate_malformed_json_is_a_clear_error(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.json"
+    bad.write_text("{not json")
+    result = CliRunner().invoke(main, ["spec", "validate", "order", str(bad)])
+    assert result.exit_code == 1
+    assert "is not valid JSON" in result.output
+
+
+def test_validate_unknown_operation_names_the_known_ones() -> None:
+    result = CliRunner().invoke(
+        main, ["spec", "validate", "orders", str(example_path("order"))]
+    )
+    assert result.exit_code == 2
+    assert "known:" in result.output
