@@ -1,0 +1,226 @@
+"""LoyaPro's business rules on an order webhook, reported like schema violations.
+
+`check_order` is pure: it reads the body and returns every rule the order breaks, sorted by
+pointer. Rules that need state (a return linked to a known order) live in the service.
+
+Rule names are stable (clients and the certification match on them):
+
+- ``order.status``: ``order.status`` is a known Foodics status (1-8).
+- ``customer.mobile``: an attached customer has a mobile that can be matched.
+- ``money.option_total``: option total = unit price x quantity.
+- ``money.line_total``: line total = unit price x quantity + options - line discount.
+- ``money.line_tax``: a line's taxes agree with its prices (in the order's pricing mode).
+- ``money.subtotal``: subtotal = sum of the lines' tax-exclusive totals.
+- ``money.order_total``: total = lines - discount + charges + rounding (+ taxes if exclusive).
+- ``money.payments``: a paid order (status 4) carries payments adding up to its total.
+
+Pricing mode: **tax-exclusive** when every line's ``total_price`` equals its
+``tax_exclusive_total_price`` (within 0.01) and some tax is > 0; otherwise tax-inclusive.
+Amounts are compared after rounding to 5 decimals, with a tolerance of 0.01.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from mockserver.customers import normalise_mobile
+from mockserver.orders import FOODICS_STATUS_NAMES, mapping, number
+from mockserver.validation import Violation
+
+__all__ = ["TOLERANCE", "check_order", "pricing_mode"]
+
+TOLERANCE = 0.01
+
+
+def _close(a: float, b: float) -> bool:
+    return abs(round(a, 5) - round(b, 5)) <= TOLERANCE + 1e-9
+
+
+def _fmt(value: float) -> str:
+    text = f"{round(value, 5):.5f}".rstrip("0").rstrip(".")
+    return "0" if text in ("", "-0") else text
+
+
+def _dicts(value: Any) -> list[tuple[int, dict[str, Any]]]:
+    if not isinstance(value, list):
+        return []
+    return [(i, item) for i, item in enumerate(value) if isinstance(item, dict)]
+
+
+def _tax_parts(taxes: Any) -> list[tuple[str, float, float]]:
+    """(tax key, rate, amount) of each tax with a numeric pivot amount."""
+    parts: list[tuple[str, float, float]] = []
+    for _, tax in _dicts(taxes):
+        pivot = mapping(tax.get("pivot"))
+        amount = number(pivot.get("amount"))
+        if amount is None:
+            continue
+        rate = number(pivot.get("rate"))
+        rate = rate if rate is not None else number(tax.get("rate"))
+        key = str(tax.get("id") or f"rate:{rate}")
+        parts.append((key, rate or 0.0, amount))
+    return parts
+
+
+def _line_taxes(line: dict[str, Any]) -> list[tuple[str, float, float]]:
+    parts = _tax_parts(line.get("taxes"))
+    for _, option in _dicts(line.get("options")):
+        parts.extend(_tax_parts(option.get("taxes")))
+    return parts
+
+
+def pricing_mode(order: dict[str, Any]) -> str:
+    """``"exclusive"`` or ``"inclusive"`` (see the module docstring)."""
+    lines = [line for _, line in _dicts(order.get("products"))]
+    if not lines:
+        return "inclusive"
+    some_tax = any(amount > 0 for line in lines for _, _, amount in _line_taxes(line))
+    for line in lines:
+        total = number(line.get("total_price"))
+        exclusive = number(line.get("tax_exclusive_total_price"))
+        if total is None or exclusive is None or not _close(total, exclusive):
+            return "inclusive"
+    return "exclusive" if some_tax else "inclusive"
+
+
+def _check_status(order: dict[str, Any], out: list[Violation]) -> None:
+    status = order.get("status")
+    if isinstance(status, bool) or status not in FOODICS_STATUS_NAMES:
+        known = ", ".join(f"{k} {v}" for k, v in FOODICS_STATUS_NAMES.items())
+        out.append(Violation("/order/status", f"status {status!r} is not a Foodics order "
+                             f"status; use one of {known}", "order.status"))
+
+
+def _check_customer(order: dict[str, Any], out: list[Violation]) -> None:
+    customer = order.get("customer")
+    if not isinstance(customer, dict):
+        return
+    phone = customer.get("phone")
+    dial = customer.get("dial_code")
+    try:
+        if not isinstance(phone, str | int) or isinstance(phone, bool):
+            raise ValueError("the customer has no phone")
+        normalise_mobile(phone, dial if isinstance(dial, str | int) else None)
+    except ValueError as exc:
+        out.append(Violation("/order/customer/phone", f"the customer cannot be matched: {exc};"
+                             " send dial_code 966 and phone 557937530", "customer.mobile"))
+
+
+def _check_line(i: int, line: dict[str, Any], out: list[Violation]) -> None:
+    base = f"/order/products/{i}"
+    options_total: float | None = 0.0
+    for j, option in _dicts(line.get("options")):
+        unit, qty, total = (number(option.get(k)) for k in ("unit_price", "quantity",
+                                                            "total_price"))
+        if total is None:
+            options_total = None
+            continue
+        if options_total is not None:
+            options_total += total
+        if unit is not None and qty is not None and not _close(total, unit * qty):
+            out.append(Violation(
+                f"{base}/options/{j}/total_price",
+                f"option total_price is {_fmt(total)} but unit_price x quantity = "
+                f"{_fmt(unit)} x {_fmt(qty)} = {_fmt(unit * qty)}; send {_fmt(unit * qty)}",
+                "money.option_total"))
+    unit, qty, total = (number(line.get(k)) for k in ("unit_price", "quantity", "total_price"))
+    discount = number(line.get("discount_amount")) or 0.0
+    if None in (unit, qty, total, options_total):
+        return
+    assert unit is not None and qty is not None and total is not None
+    assert options_total is not None
+    expected = unit * qty + options_total - discount
+    if not _close(total, expected):
+        out.append(Violation(
+            f"{base}/total_price",
+            f"line total_price is {_fmt(total)} but unit_price x quantity + options - "
+            f"discount_amount = {_fmt(unit)} x {_fmt(qty)} + {_fmt(options_total)} - "
+            f"{_fmt(discount)} = {_fmt(expected)}; send {_fmt(expected)}",
+            "money.line_total"))
+
+
+def _check_line_tax(i: int, line: dict[str, Any], mode: str, out: list[Violation]) -> None:
+    total = number(line.get("total_price"))
+    exclusive = number(line.get("tax_exclusive_total_price"))
+    if total is None or exclusive is None:
+        return
+    parts = _line_taxes(line)
+    taxes = sum(amount for _, _, amount in parts)
+    if mode == "inclusive":
+        expected = total - exclusive
+        how = (f"total_price - tax_exclusive_total_price = {_fmt(total)} - {_fmt(exclusive)}"
+               f" = {_fmt(expected)}")
+    else:
+        rates = {key: rate for key, rate, _ in parts}
+        expected = sum(rate / 100 * exclusive for rate in rates.values())
+        how = (f"the rates ({', '.join(_fmt(r) + '%' for r in rates.values())}) of "
+               f"tax_exclusive_total_price {_fmt(exclusive)} = {_fmt(expected)}")
+    if not _close(taxes, expected):
+        out.append(Violation(
+            f"/order/products/{i}/taxes",
+            f"the line's taxes (its own and its options') add up to {_fmt(taxes)} but the "
+            f"order is tax-{mode} and {how}", "money.line_tax"))
+
+
+def _check_totals(order: dict[str, Any], mode: str, out: list[Violation]) -> None:
+    lines = [line for _, line in _dicts(order.get("products"))]
+    exclusive = [number(line.get("tax_exclusive_total_price")) for line in lines]
+    subtotal = number(order.get("subtotal_price"))
+    if subtotal is not None and None not in exclusive:
+        expected_sub = sum(x for x in exclusive if x is not None)
+        if not _close(subtotal, expected_sub):
+            out.append(Violation(
+                "/order/subtotal_price",
+                f"subtotal_price is {_fmt(subtotal)} but the lines' tax_exclusive_total_price "
+                f"add up to {_fmt(expected_sub)}; send {_fmt(expected_sub)}", "money.subtotal"))
+    totals = [number(line.get("total_price")) for line in lines]
+    total = number(order.get("total_price"))
+    charges = [c for _, c in _dicts(order.get("charges"))]
+    if total is None or None in totals:
+        return
+    lines_sum = sum(x for x in totals if x is not None)
+    discount = number(order.get("discount_amount")) or 0.0
+    rounding = number(order.get("rounding_amount")) or 0.0
+    charges_sum = sum(number(c.get("amount")) or 0.0 for c in charges)
+    expected = lines_sum - discount + charges_sum + rounding
+    how = (f"lines {_fmt(lines_sum)} - discount_amount {_fmt(discount)} + charges "
+           f"{_fmt(charges_sum)} + rounding_amount {_fmt(rounding)}")
+    if mode == "exclusive":
+        taxes = sum(a for line in lines for _, _, a in _line_taxes(line))
+        taxes += sum(a for c in charges for _, _, a in _tax_parts(c.get("taxes")))
+        expected += taxes
+        how += f" + taxes {_fmt(taxes)}"
+    if not _close(total, expected):
+        out.append(Violation(
+            "/order/total_price",
+            f"total_price is {_fmt(total)} but the order is tax-{mode}: {how} = "
+            f"{_fmt(expected)}; send {_fmt(expected)}", "money.order_total"))
+    if order.get("status") == 4:
+        payments = [p for _, p in _dicts(order.get("payments"))]
+        paid = sum(number(p.get("amount")) or 0.0 for p in payments)
+        if not payments:
+            out.append(Violation(
+                "/order/payments", f"a paid order (status 4) must list its payments, adding "
+                f"up to total_price {_fmt(total)}", "money.payments"))
+        elif not _close(paid, total):
+            out.append(Violation(
+                "/order/payments", f"payments add up to {_fmt(paid)} but total_price is "
+                f"{_fmt(total)}; a paid order's payments must cover its total",
+                "money.payments"))
+
+
+def check_order(payload: Any) -> list[Violation]:
+    """Every business rule the order webhook ``payload`` breaks, sorted by pointer."""
+    body = payload if isinstance(payload, dict) else {}
+    order = body.get("order")
+    if not isinstance(order, dict):
+        return []
+    out: list[Violation] = []
+    _check_status(order, out)
+    _check_customer(order, out)
+    mode = pricing_mode(order)
+    for i, line in _dicts(order.get("products")):
+        _check_line(i, line, out)
+        _check_line_tax(i, line, mode, out)
+    _check_totals(order, mode, out)
+    return sorted(out, key=lambda v: (v.pointer, v.rule))

@@ -1,0 +1,256 @@
+"""One SQLite transaction: the `mockserver.store.StoreTx` methods as SQL."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Sequence
+from typing import Any
+
+from mockserver.sqlite_schema import COLUMNS, decode_row, encode_value
+from mockserver.store import Row
+
+__all__ = ["SqliteTx"]
+
+
+class SqliteTx:
+    """`StoreTx` over one open SQLite transaction (made by `SqliteStore`)."""
+
+    def __init__(self, conn: sqlite3.Connection, *, writable: bool) -> None:
+        self._conn = conn
+        self.writable = writable
+
+    # -- SQL helpers ----------------------------------------------------------------------
+    def execute(self, sql: str, params: Sequence[Any] = ()) -> sqlite3.Cursor:
+        """Run a statement that changes state (refused in a read snapshot)."""
+        if not self.writable:
+            raise RuntimeError("this is a read snapshot; open Store.transaction() to write")
+        return self._conn.execute(sql, params)
+
+    def insert(self, sql: str, params: Sequence[Any] = ()) -> int:
+        """Run an INSERT and return the new rowid."""
+        rowid = self.execute(sql, params).lastrowid
+        assert rowid is not None
+        return rowid
+
+    def row(self, sql: str, params: Sequence[Any] = ()) -> Row | None:
+        """The first row of a query as a dict, or None."""
+        return decode_row(self._conn.execute(sql, params).fetchone())
+
+    def rows(self, sql: str, params: Sequence[Any] = ()) -> list[Row]:
+        """Every row of a query as dicts."""
+        return [decode_row(r) or {} for r in self._conn.execute(sql, params).fetchall()]
+
+    def _put(self, table: str, record: Row, *, replace: bool = False) -> int:
+        columns = COLUMNS[table]
+        values = [encode_value(c, record.get(c)) for c in columns]
+        verb = "INSERT OR REPLACE" if replace else "INSERT"
+        marks = ", ".join("?" for _ in columns)
+        return self.insert(f"{verb} INTO {table} ({', '.join(columns)}) VALUES ({marks})", values)
+
+    # -- businesses, branches, catalog -------------------------------------------------
+    def get_business(self, reference: str) -> Row | None:
+        return self.row("SELECT * FROM businesses WHERE reference = ?", (reference,))
+
+    def put_business(self, reference: str, name: str, pos_name: str, created_at: str) -> None:
+        self.execute(
+            "INSERT INTO businesses (reference, name, pos_name, created_at) VALUES (?, ?, ?, ?)"
+            " ON CONFLICT (reference) DO UPDATE SET name = excluded.name,"
+            " pos_name = excluded.pos_name",
+            (reference, name, pos_name, created_at),
+        )
+
+    def list_businesses(self) -> list[Row]:
+        return self.rows("SELECT * FROM businesses ORDER BY reference")
+
+    def put_branch(
+        self, business_reference: str, branch_id: str, name: str, reference: str | None
+    ) -> None:
+        self.execute(
+            "INSERT OR REPLACE INTO branches (id, business_reference, name, reference)"
+            " VALUES (?, ?, ?, ?)",
+            (branch_id, business_reference, name, reference),
+        )
+
+    def list_branches(self, business_reference: str) -> list[Row]:
+        return self.rows(
+            "SELECT * FROM branches WHERE business_reference = ? ORDER BY id",
+            (business_reference,),
+        )
+
+    def put_product(self, business_reference: str, product: Row) -> None:
+        record = {"is_active": True, **product, "business_reference": business_reference}
+        self._put("products", record, replace=True)
+
+    def get_product(self, business_reference: str, product_id: str) -> Row | None:
+        return self.row(
+            "SELECT * FROM products WHERE business_reference = ? AND id = ?",
+            (business_reference, product_id),
+        )
+
+    def list_products(self, business_reference: str) -> list[Row]:
+        return self.rows(
+            "SELECT * FROM products WHERE business_reference = ? ORDER BY id",
+            (business_reference,),
+        )
+
+    # -- customers ----------------------------------------------------------------------
+    def find_customer(self, business_reference: str, dial_code: int, mobile: str) -> Row | None:
+        return self.row(
+            "SELECT * FROM customers WHERE business_reference = ? AND dial_code = ?"
+            " AND mobile = ?",
+            (business_reference, dial_code, mobile),
+        )
+
+    def get_customer(self, customer_id: int) -> Row | None:
+        return self.row("SELECT * FROM customers WHERE id = ?", (customer_id,))
+
+    def add_customer(
+        self,
+        business_reference: str,
+        dial_code: int,
+        mobile: str,
+        name: str | None,
+        source: str,
+        created_at: str,
+    ) -> Row:
+        new_id = self.insert(
+            "INSERT INTO customers (business_reference, dial_code, mobile, name, source,"
+            " created_at) VALUES (?, ?, ?, ?, ?, ?)",
+            (business_reference, dial_code, mobile, name, source, created_at),
+        )
+        customer = self.get_customer(new_id)
+        assert customer is not None
+        return customer
+
+    def rename_customer(self, customer_id: int, name: str | None) -> None:
+        self.execute("UPDATE customers SET name = ? WHERE id = ?", (name, customer_id))
+
+    def customers_by_mobile(self, dial_code: int, mobile: str) -> list[Row]:
+        return self.rows(
+            "SELECT * FROM customers WHERE dial_code = ? AND mobile = ? ORDER BY id",
+            (dial_code, mobile),
+        )
+
+    def list_customers(self, business_reference: str) -> list[Row]:
+        return self.rows(
+            "SELECT * FROM customers WHERE business_reference = ? ORDER BY id",
+            (business_reference,),
+        )
+
+    # -- orders -------------------------------------------------------------------------
+    def get_order(self, business_reference: str, order_id: str) -> Row | None:
+        return self.row(
+            "SELECT * FROM orders WHERE business_reference = ? AND id = ?",
+            (business_reference, order_id),
+        )
+
+    def put_order(self, order: Row) -> None:
+        self._put("orders", order, replace=True)
+
+    # -- loyalty ledger -----------------------------------------------------------------
+    def add_entry(self, entry: Row) -> int:
+        return self._put("ledger", entry)
+
+    def entries(
+        self,
+        business_reference: str,
+        *,
+        customer_id: int | None = None,
+        order_id: str | None = None,
+    ) -> list[Row]:
+        sql = "SELECT * FROM ledger WHERE business_reference = ?"
+        params: list[Any] = [business_reference]
+        if customer_id is not None:
+            sql += " AND customer_id = ?"
+            params.append(customer_id)
+        if order_id is not None:
+            sql += " AND order_id = ?"
+            params.append(order_id)
+        return self.rows(sql + " ORDER BY id", params)
+
+    def balance(self, customer_id: int, program: str) -> float:
+        row = self.row(
+            "SELECT COALESCE(SUM(amount), 0) AS total FROM ledger"
+            " WHERE customer_id = ? AND program = ?",
+            (customer_id, program),
+        )
+        return float(row["total"]) if row else 0.0
+
+    # -- rewards ------------------------------------------------------------------------
+    def add_reward(self, reward: Row) -> bool:
+        if self.get_reward(reward["code"]) is not None:
+            return False
+        self._put("rewards", reward)
+        return True
+
+    def get_reward(self, code: str) -> Row | None:
+        return self.row("SELECT * FROM rewards WHERE code = ?", (code,))
+
+    def transition_reward(self, code: str, from_status: str, to_status: str, at: str) -> bool:
+        cursor = self.execute(
+            "UPDATE rewards SET status = ?, updated_at = ? WHERE code = ? AND status = ?",
+            (to_status, at, code, from_status),
+        )
+        return cursor.rowcount == 1
+
+    def list_rewards(
+        self, *, business_reference: str | None = None, customer_id: int | None = None
+    ) -> list[Row]:
+        sql = "SELECT * FROM rewards WHERE 1 = 1"
+        params: list[Any] = []
+        if business_reference is not None:
+            sql += " AND business_reference = ?"
+            params.append(business_reference)
+        if customer_id is not None:
+            sql += " AND customer_id = ?"
+            params.append(customer_id)
+        return self.rows(sql + " ORDER BY created_at, code", params)
+
+    # -- redemptions --------------------------------------------------------------------
+    def add_redemption(self, redemption: Row) -> Row:
+        new_id = self._put("redemptions", redemption)
+        row = self.row("SELECT * FROM redemptions WHERE id = ?", (new_id,))
+        assert row is not None
+        return row
+
+    def active_redemption(self, code: str) -> Row | None:
+        return self.row(
+            "SELECT * FROM redemptions WHERE code = ? AND status = 'redeemed'", (code,)
+        )
+
+    def order_redemptions(self, business_reference: str, order_id: str) -> list[Row]:
+        return self.rows(
+            "SELECT * FROM redemptions WHERE business_reference = ? AND order_id = ?"
+            " AND status = 'redeemed' ORDER BY id",
+            (business_reference, order_id),
+        )
+
+    def release_redemption(self, redemption_id: int, at: str) -> bool:
+        cursor = self.execute(
+            "UPDATE redemptions SET status = 'released', released_at = ?"
+            " WHERE id = ? AND status = 'redeemed'",
+            (at, redemption_id),
+        )
+        return cursor.rowcount == 1
+
+    def list_redemptions(self, code: str | None = None) -> list[Row]:
+        if code is None:
+            return self.rows("SELECT * FROM redemptions ORDER BY id")
+        return self.rows("SELECT * FROM redemptions WHERE code = ? ORDER BY id", (code,))
+
+    # -- subscriptions ------------------------------------------------------------------
+    def add_subscription(self, subscription: Row) -> int:
+        return self._put("subscriptions", subscription)
+
+    def subscriptions(self, customer_id: int) -> list[Row]:
+        return self.rows(
+            "SELECT * FROM subscriptions WHERE customer_id = ? ORDER BY id", (customer_id,)
+        )
+
+    # -- meta ---------------------------------------------------------------------------
+    def get_meta(self, key: str) -> str | None:
+        row = self.row("SELECT value FROM meta WHERE key = ?", (key,))
+        return None if row is None else str(row["value"])
+
+    def set_meta(self, key: str, value: str) -> None:
+        self.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", (key, value))

@@ -1,0 +1,53 @@
+"""Fixtures of the domain tests: every store test runs against every backend."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from mockserver.clock import Clock
+from mockserver.loyalty import ProgramsConfig
+from mockserver.seed import seed_demo
+from mockserver.service import LoyaltyService
+from mockserver.sqlite_store import SqliteStore
+from mockserver.store import Store
+
+T0 = datetime(2023, 1, 1, 15, 0, 0, tzinfo=UTC)
+
+#: name -> factory(tmp_path) of every store backend.
+BACKENDS: dict[str, Callable[[Path], SqliteStore]] = {
+    "sqlite-memory": lambda tmp: SqliteStore(":memory:"),
+    "sqlite-file": lambda tmp: SqliteStore(tmp / "state.db"),
+}
+
+
+@pytest.fixture(params=sorted(BACKENDS))
+def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
+    backend = BACKENDS[request.param](tmp_path)
+    yield backend
+    backend.close()
+
+
+@pytest.fixture
+def clock(store: Store) -> Clock:
+    """The mock's clock starting at 2023-01-01 15:00 UTC (moves only when advanced)."""
+    return Clock(store, base=lambda: T0)
+
+
+@pytest.fixture
+def make_service(store: Store, clock: Clock) -> Callable[..., LoyaltyService]:
+    """A demo-seeded service; pass the ``programs:`` mapping to configure loyalty."""
+    def make(programs: dict[str, object] | None = None, **kwargs: object) -> LoyaltyService:
+        service = LoyaltyService(store, ProgramsConfig.from_mapping(programs), clock,
+                                 seeder=seed_demo, **kwargs)  # type: ignore[arg-type]
+        seed_demo(service)
+        return service
+    return make
+
+
+@pytest.fixture
+def service(make_service: Callable[..., LoyaltyService]) -> LoyaltyService:
+    return make_service()

@@ -1,0 +1,87 @@
+"""Builders of valid order webhooks (tax-inclusive, 15% VAT) for the domain tests."""
+
+from __future__ import annotations
+
+import copy
+import json
+from typing import Any
+
+from openapi import example_path
+
+#: The docs' example order (the packaged copy of shared/seeds/seed-order-example.json).
+DOCS_ORDER: dict[str, Any] = json.loads(example_path("order").read_text(encoding="utf-8"))
+DOCS_MOBILE = "557937530"
+BRANCH_ID = "97be5de5-ae01-4efe-8355-7c6aaf077be7"
+
+
+def docs_order() -> dict[str, Any]:
+    """A fresh copy of the docs' example order webhook."""
+    return copy.deepcopy(DOCS_ORDER)
+
+
+def order(
+    order_id: str,
+    lines: list[tuple[str, float, float]],
+    *,
+    status: int = 4,
+    mobile: str | None = DOCS_MOBILE,
+    dial_code: int | str = 966,
+    returned: dict[int, float] | None = None,
+    original_order: str | None = None,
+    business: int | str = 440810,
+) -> dict[str, Any]:
+    """A tax-inclusive order: ``lines`` are (product id, quantity, unit price incl. VAT).
+
+    Paid orders (status 4) carry one cash payment of the total.
+    """
+    products: list[dict[str, Any]] = []
+    for i, (product_id, quantity, unit_price) in enumerate(lines):
+        total = round(unit_price * quantity, 5)
+        exclusive = round(total / 1.15, 5)
+        products.append({
+            "id": f"{order_id}-line-{i}",
+            "product": {"id": product_id, "sku": f"prd{product_id}", "name": product_id},
+            "quantity": quantity,
+            "returned_quantity": (returned or {}).get(i, 0),
+            "unit_price": unit_price,
+            "total_price": total,
+            "tax_exclusive_unit_price": round(unit_price / 1.15, 5),
+            "tax_exclusive_total_price": exclusive,
+            "discount_amount": 0,
+            "options": [],
+            "taxes": [{"id": "vat", "rate": 15,
+                       "pivot": {"amount": round(total - exclusive, 5), "rate": 15}}],
+        })
+    total = round(sum(p["total_price"] for p in products), 5)
+    body: dict[str, Any] = {
+        "timestamp": 1672585625,
+        "event": "customer.order.created",
+        "business": {"name": "LoyaPro Coffee", "reference": business},
+        "order": {
+            "id": order_id,
+            "status": status,
+            "branch": {"id": BRANCH_ID, "name": "north coffee esplanade"},
+            "customer": None if mobile is None else {
+                "name": "test customer", "dial_code": dial_code, "phone": mobile},
+            "original_order": None if original_order is None else {"id": original_order},
+            "discount": None,
+            "charges": [],
+            "payments": [] if status != 4 else [
+                {"amount": total, "payment_method": {"id": "cash", "name": "cash"}}],
+            "products": products,
+            "subtotal_price": round(sum(p["tax_exclusive_total_price"] for p in products), 5),
+            "discount_amount": 0,
+            "rounding_amount": 0,
+            "total_price": total,
+        },
+    }
+    return body
+
+
+def with_status(body: dict[str, Any], status: int, **line_returns: float) -> dict[str, Any]:
+    """A copy of ``body`` in another status; ``line_0=1`` sets a line's returned quantity."""
+    out = copy.deepcopy(body)
+    out["order"]["status"] = status
+    for key, value in line_returns.items():
+        out["order"]["products"][int(key.split("_")[1])]["returned_quantity"] = value
+    return out

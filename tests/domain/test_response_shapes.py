@@ -1,0 +1,57 @@
+"""The service's return values match the response schemas of the spec."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from jsonschema import Draft202012Validator
+from referencing import Registry, Resource
+
+from mockserver.seed import DEMO_CODES
+from mockserver.service import LoyaltyService
+from openapi import load_spec
+
+from .factories import BRANCH_ID, DOCS_MOBILE, docs_order, order, with_status
+
+
+def _check(schema_name: str, instance: Any) -> None:
+    spec = load_spec("loyapro-pos")
+    registry: Registry = Registry().with_resource("urn:spec", Resource.opaque(spec))
+    schema = {"$ref": f"urn:spec#/components/schemas/{schema_name}"}
+    errors = sorted(Draft202012Validator(schema, registry=registry).iter_errors(instance),
+                    key=str)
+    assert [e.message for e in errors] == []
+
+
+def _redeem(code: str, **changes: Any) -> dict[str, Any]:
+    return {"reward_code": code, "business_reference": 440810, "order_id": "o-1",
+            "branch_id": BRANCH_ID, "discount_amount": 10,
+            "customer_mobile_number": DOCS_MOBILE, "mobile_country_code": "966",
+            "date": "2023-01-01 15:05:00", "user_id": "u", **changes}
+
+
+def test_order_results(make_service: Any) -> None:
+    service: LoyaltyService = make_service({"defaults": {"stamps": {"threshold": 1}}})
+    _check("OrderResult", service.process_order("foodics", docs_order()))
+    _check("OrderResult", service.process_order("foodics", docs_order()))
+    body = order("o-2", [("_7g3g8555", 2, 23)], mobile=None)
+    _check("OrderResult", service.process_order("foodics", body))
+    service.redeem_reward("foodics", _redeem(DEMO_CODES["fixed_amount"],
+                                             order_id=docs_order()["order"]["id"]))
+    _check("OrderResult", service.process_order("foodics", with_status(docs_order(), 7)))
+
+
+@pytest.mark.parametrize("kind", sorted(DEMO_CODES))
+def test_rewards_and_redemptions(service: LoyaltyService, kind: str) -> None:
+    code = DEMO_CODES[kind]
+    _check("Reward", service.lookup_reward("foodics", _redeem(code)))
+    redemption = service.redeem_reward(
+        "foodics", _redeem(code, discount_amount=5, product_id="_7g3g8555"))
+    _check("Redemption", redemption)
+    _check("Reward", service.issue_reward("440810", kind, DOCS_MOBILE))
+
+
+def test_customer_state(service: LoyaltyService) -> None:
+    service.process_order("foodics", docs_order())
+    _check("CustomerState", service.customer_view(DOCS_MOBILE))

@@ -1,0 +1,238 @@
+"""The `Store` contract, run against every backend (see conftest.BACKENDS)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from mockserver.sqlite_store import SqliteStore
+from mockserver.store import Store
+
+AT = "2023-01-01T15:00:00.000Z"
+
+
+def _reward(code: str, **extra: Any) -> dict[str, Any]:
+    return {"code": code, "business_reference": "440810", "customer_id": None,
+            "kind": "fixed_amount", "status": "issued", "discount_amount": 10.0,
+            "is_percent": False, "max_discount_amount": None, "allowed_products": None,
+            "discount_includes_modifiers": False, "is_discount_taxable": False,
+            "branch_ids": ["b1"], "expires_at": None, "program": "admin",
+            "source_order_id": None, "session": None, "created_at": AT, "updated_at": AT,
+            **extra}
+
+
+def _redemption(code: str, order_id: str) -> dict[str, Any]:
+    return {"code": code, "business_reference": "440810", "order_id": order_id,
+            "branch_id": "b1", "discount_amount": 10.0, "product_id": None, "user_id": "u",
+            "date": "2023-01-01", "status": "redeemed", "redeemed_at": AT, "released_at": None}
+
+
+def test_business_upsert_keeps_created_at(store: Store) -> None:
+    with store.transaction() as tx:
+        tx.put_business("440810", "north coffee", "foodics", AT)
+        tx.put_business("440810", "north coffee 2", "foodics", "2030-01-01T00:00:00.000Z")
+    with store.snapshot() as tx:
+        assert tx.get_business("440810") == {"reference": "440810", "name": "north coffee 2",
+                                             "pos_name": "foodics", "created_at": AT}
+        assert tx.get_business("1") is None
+
+
+def test_branches_and_products(store: Store) -> None:
+    with store.transaction() as tx:
+        tx.put_branch("440810", "b2", "second", None)
+        tx.put_branch("440810", "b1", "first", "b06")
+        tx.put_product("440810", {"id": "p1", "sku": "s1", "name": "tea", "price": 9.5})
+    with store.snapshot() as tx:
+        assert [b["id"] for b in tx.list_branches("440810")] == ["b1", "b2"]
+        product = tx.get_product("440810", "p1")
+        assert product is not None
+        assert (product["price"], product["is_active"], product["sku"]) == (9.5, True, "s1")
+        assert tx.list_products("other") == []
+
+
+def test_customers_are_found_by_normalised_mobile(store: Store) -> None:
+    with store.transaction() as tx:
+        added = tx.add_customer("440810", 966, "557937530", "faisal", "seed", AT)
+        tx.add_customer("999", 966, "557937530", None, "order", AT)
+        tx.rename_customer(added["id"], "faisal a")
+    with store.snapshot() as tx:
+        found = tx.find_customer("440810", 966, "557937530")
+        assert found is not None and found["id"] == added["id"]
+        assert found["name"] == "faisal a"
+        assert tx.find_customer("440810", 971, "557937530") is None
+        assert [c["business_reference"] for c in tx.customers_by_mobile(966, "557937530")] \
+            == ["440810", "999"]
+
+
+def test_order_round_trip(store: Store) -> None:
+    record = {"business_reference": "440810", "id": "o1", "pos_name": "foodics",
+              "foodics_status": 4, "status": "Paid", "state_key": "4|-|", "payload_hash": "h",
+              "customer_id": None, "total_price": 24.0, "subtotal_price": 20.86957,
+              "lines_total": 24.0, "original_order_id": None, "loyalty_state": "none",
+              "reversed_fraction": 0.0, "payload": {"id": "o1", "nested": [1, {"a": None}]},
+              "created_at": AT, "updated_at": AT}
+    with store.transaction() as tx:
+        tx.put_order(record)
+        tx.put_order({**record, "status": "Void", "foodics_status": 7})
+    with store.snapshot() as tx:
+        assert tx.get_order("440810", "o1") == {**record, "status": "Void", "foodics_status": 7}
+
+
+def test_balance_is_the_sum_of_entries_per_program(store: Store) -> None:
+    with store.transaction() as tx:
+        for program, amount in (("points", 20), ("points", -5), ("cashback", 1.04)):
+            tx.add_entry({"customer_id": 1, "business_reference": "440810", "program": program,
+                          "kind": "earn", "amount": amount, "order_id": "o1",
+                          "reward_code": None, "note": None, "created_at": AT})
+    with store.snapshot() as tx:
+        assert tx.balance(1, "points") == 15
+        assert tx.balance(1, "cashback") == pytest.approx(1.04)
+        assert tx.balance(1, "stamps") == 0
+        assert [e["amount"] for e in tx.entries("440810", order_id="o1")] == [20, -5, 1.04]
+        assert tx.entries("440810", customer_id=2) == []
+
+
+def test_reward_codes_are_unique(store: Store) -> None:
+    with store.transaction() as tx:
+        assert tx.add_reward(_reward("C1")) is True
+        assert tx.add_reward(_reward("C1", discount_amount=99.0)) is False
+    with store.snapshot() as tx:
+        reward = tx.get_reward("C1")
+        assert reward is not None
+        assert (reward["discount_amount"], reward["branch_ids"]) == (10.0, ["b1"])
+        assert tx.get_reward("c1") is None
+
+
+def test_transition_is_conditional(store: Store) -> None:
+    with store.transaction() as tx:
+        tx.add_reward(_reward("C1"))
+        assert tx.transition_reward("C1", "issued", "redeemed", AT) is True
+        assert tx.transition_reward("C1", "issued", "redeemed", AT) is False
+        assert tx.transition_reward("nope", "issued", "redeemed", AT) is False
+    with store.snapshot() as tx:
+        reward = tx.get_reward("C1")
+        assert reward is not None and reward["status"] == "redeemed"
+
+
+def test_redemptions_one_active_per_code_and_release(store: Store) -> None:
+    with store.transaction() as tx:
+        first = tx.add_redemption(_redemption("C1", "o1"))
+        active = tx.active_redemption("C1")
+        assert active is not None and active["id"] == first["id"]
+        assert [r["id"] for r in tx.order_redemptions("440810", "o1")] == [first["id"]]
+        assert tx.release_redemption(first["id"], AT) is True
+        assert tx.release_redemption(first["id"], AT) is False
+        assert tx.active_redemption("C1") is None
+        second = tx.add_redemption(_redemption("C1", "o2"))
+    with store.snapshot() as tx:
+        assert [(r["order_id"], r["status"]) for r in tx.list_redemptions("C1")] == [
+            ("o1", "released"), ("o2", "redeemed")]
+        assert second["id"] == first["id"] + 1
+
+
+def test_a_failed_transaction_writes_nothing(store: Store) -> None:
+    with pytest.raises(KeyError), store.transaction() as tx:
+        tx.put_business("1", "x", "foodics", AT)
+        raise KeyError("boom")
+    with store.snapshot() as tx:
+        assert tx.get_business("1") is None
+
+
+def test_snapshot_refuses_writes(store: Store) -> None:
+    with pytest.raises(RuntimeError, match="read snapshot"), store.snapshot() as tx:
+        tx.set_meta("k", "v")
+
+
+def test_nested_transactions_join_the_outer_one(store: Store) -> None:
+    with pytest.raises(ValueError), store.transaction() as outer:
+        outer.set_meta("a", "1")
+        with store.transaction() as inner:
+            assert inner is outer
+            inner.set_meta("b", "2")
+        raise ValueError("roll back both")
+    with store.snapshot() as tx:
+        assert (tx.get_meta("a"), tx.get_meta("b")) == (None, None)
+
+
+def test_subscriptions_and_meta(store: Store) -> None:
+    with store.transaction() as tx:
+        tx.add_subscription({"customer_id": 7, "business_reference": "440810", "plan": "p",
+                             "starts_at": AT, "ends_at": "2023-02-01T00:00:00.000Z"})
+        tx.set_meta("k", "v1")
+        tx.set_meta("k", "v2")
+    with store.snapshot() as tx:
+        assert [s["plan"] for s in tx.subscriptions(7)] == ["p"]
+        assert tx.get_meta("k") == "v2"
+
+
+def _journal(store: Store) -> None:
+    for i, (pos, op, verdict) in enumerate([("foodics", "order", "accepted"),
+                                            ("foodics", "redeem", "rejected"),
+                                            ("other", "order", "accepted")]):
+        store.record_request({"received_at": f"2023-01-01T15:00:0{i}Z", "pos": pos,
+                              "operation": op, "verdict": verdict, "method": "POST",
+                              "path": f"/pos/1.0.0/{pos}/{op}", "status": 200,
+                              "session": "s1" if i else None,
+                              "request": {"body": {"n": i}}, "violations": []})
+
+
+def test_journal_filters(store: Store) -> None:
+    _journal(store)
+    assert [e["id"] for e in store.list_requests()] == [1, 2, 3]
+    assert [e["id"] for e in store.list_requests(pos="foodics")] == [1, 2]
+    assert [e["id"] for e in store.list_requests(operation="order", verdict="accepted")] \
+        == [1, 3]
+    assert [e["id"] for e in store.list_requests(session="s1")] == [2, 3]
+    assert [e["id"] for e in store.list_requests(since="2")] == [2, 3]
+    assert [e["id"] for e in store.list_requests(since="2023-01-01T15:00:01+00:00")] == [2, 3]
+    assert [e["id"] for e in store.list_requests(limit=1)] == [1]
+    entry = store.list_requests(pos="other")[0]
+    assert entry["request"] == {"body": {"n": 2}}
+    assert entry["received_at"] == "2023-01-01T15:00:02.000Z"
+
+
+def test_journal_since_must_be_an_instant_or_id(store: Store) -> None:
+    with pytest.raises(ValueError):
+        store.list_requests(since="yesterday")
+
+
+def test_reset_forgets_everything(store: Store) -> None:
+    _journal(store)
+    with store.transaction() as tx:
+        tx.put_business("440810", "n", "foodics", AT)
+        tx.add_customer("440810", 966, "557937530", None, "seed", AT)
+        tx.set_meta("clock_offset_seconds", "60")
+    store.reset()
+    assert store.list_requests() == []
+    with store.transaction() as tx:
+        assert tx.list_businesses() == []
+        assert tx.get_meta("clock_offset_seconds") is None
+        assert tx.add_customer("440810", 966, "1234567", None, "seed", AT)["id"] == 1
+
+
+def test_file_state_survives_a_restart(tmp_path: Path) -> None:
+    path = tmp_path / "state.db"
+    with SqliteStore(path) as first, first.transaction() as tx:
+        tx.put_business("440810", "north coffee", "foodics", AT)
+    with SqliteStore(path) as second, second.snapshot() as tx:
+        business = tx.get_business("440810")
+        assert business is not None and business["name"] == "north coffee"
+
+
+def test_two_stores_on_one_file_share_state(tmp_path: Path) -> None:
+    path = tmp_path / "shared.db"
+    with SqliteStore(path) as one, SqliteStore(path) as two:
+        with one.transaction() as tx:
+            tx.add_reward(_reward("C1"))
+        with two.transaction() as tx:
+            assert tx.transition_reward("C1", "issued", "redeemed", AT) is True
+        with one.transaction() as tx:
+            assert tx.transition_reward("C1", "issued", "redeemed", AT) is False
+
+
+def test_file_database_runs_in_wal_mode(tmp_path: Path) -> None:
+    with SqliteStore(tmp_path / "wal.db") as store, store.snapshot() as tx:
+        row = tx.row("PRAGMA journal_mode")
+        assert row is not None and row["journal_mode"] == "wal"
