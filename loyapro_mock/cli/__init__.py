@@ -5,7 +5,9 @@ from __future__ import annotations
 import click
 
 from loyapro_mock import __version__
+from loyapro_mock.cli.serve import serve
 from loyapro_mock.cli.spec import spec_group
+from loyapro_mock.cli.token import token
 
 __all__ = ["main"]
 
@@ -24,3 +26,5 @@ def main() -> None:
 
 
 main.add_command(spec_group)
+main.add_command(serve)
+main.add_command(token)

@@ -1,0 +1,203 @@
+"""`loyapro-mock certify`: grade a POS against LoyaPro's requirements.
+
+\b
+  certify start   prepare a session on a running mock and write the cashier checklist
+  certify report  grade what the POS sent during the session (the mock's journal)
+  certify pos     grade the POS's own Product and customer API (schemathesis + round trips)
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+from rich.console import Console
+
+from contracts.checklist import write_checklist
+from contracts.findings import Finding, Report
+from contracts.inbound import evaluate_session
+from contracts.mock_admin import MockAdmin, MockAdminError
+from contracts.outbound import DEFAULT_MAX_EXAMPLES, certify_pos
+from contracts.outbound.probes import PosClient, page_items, walk_products
+from contracts.prepare import DOCS_BRANCH_ID, DOCS_BUSINESS_REFERENCE, start_session
+from contracts.reports import print_report, write_all
+from contracts.runner import build_report
+from contracts.session import CertSession
+
+__all__ = ["certify_group", "finish"]
+
+DEFAULT_DIR = Path("loyapro-certification")
+
+
+def finish(report: Report, out: Path, console: Console | None = None) -> int:
+    """Print the summary, write the HTML, JUnit and JSON reports; returns the exit code."""
+    console = console or Console()
+    print_report(report, console)
+    paths = write_all(report, out)
+    for kind, path in paths.items():
+        console.print(f"{kind:>5}: {path}")
+    return report.exit_code()
+
+
+@click.group("certify")
+def certify_group() -> None:
+    """Certify a POS: what it sends to LoyaPro and what it exposes to LoyaPro."""
+
+
+@certify_group.command("start")
+@click.option("--mock-url", default="http://127.0.0.1:8080", show_default=True, help="The running mock.")
+@click.option(
+    "--pos", "pos_name", default="foodics", show_default=True, help="The POS name in the webhook paths."
+)
+@click.option(
+    "--business",
+    "business_reference",
+    default=str(DOCS_BUSINESS_REFERENCE),
+    show_default=True,
+    help="Business reference the POS sends.",
+)
+@click.option(
+    "--branch", "branch_id", default=DOCS_BRANCH_ID, show_default=True, help="Branch id the POS sends."
+)
+@click.option(
+    "--product-id",
+    "product_ids",
+    multiple=True,
+    help="Products the free-product reward allows (repeat); default: from --pos-url, else any.",
+)
+@click.option(
+    "--pos-url", default=None, help="The POS's Product API, to pick the free-product reward's products."
+)
+@click.option("--pos-token", default=None, help="Bearer token for --pos-url.")
+@click.option("--pos-version", default="", help="The POS version under certification (shown in the report).")
+@click.option(
+    "--dir",
+    "directory",
+    type=click.Path(path_type=Path),
+    default=DEFAULT_DIR,
+    show_default=True,
+    help="Where sessions are kept (one folder per session).",
+)
+def start(
+    mock_url: str,
+    pos_name: str,
+    business_reference: str,
+    branch_id: str,
+    product_ids: tuple[str, ...],
+    pos_url: str | None,
+    pos_token: str | None,
+    pos_version: str,
+    directory: Path,
+) -> None:
+    """Prepare a certification session and write the cashier checklist (Markdown and JSON)."""
+    allowed = list(product_ids)
+    if not allowed and pos_url:
+        items = page_items(walk_products(PosClient(pos_url, pos_token), 100))
+        allowed = [str(item["id"]) for item in items if item.get("is_active", True)][:3]
+    reference: int | str = int(business_reference) if business_reference.isdigit() else business_reference
+    try:
+        session = start_session(
+            mock_url,
+            pos_name=pos_name,
+            business_reference=reference,
+            branch_id=branch_id,
+            allowed_products=allowed,
+            pos_version=pos_version,
+        )
+    except MockAdminError as exc:
+        raise click.ClickException(str(exc)) from exc
+    folder = directory / session.id
+    session.save(folder)
+    paths = write_checklist(session, folder)
+    click.echo(f"session {session.id}")
+    click.echo(f"checklist: {paths['markdown']}")
+    click.echo(f"checklist: {paths['json']}")
+    click.echo(f"when the cashier is done: loyapro-mock certify report --session {session.id}")
+
+
+@certify_group.command("report")
+@click.option("--session", "session_id", required=True, help="The id `certify start` printed.")
+@click.option(
+    "--dir",
+    "directory",
+    type=click.Path(path_type=Path),
+    default=DEFAULT_DIR,
+    show_default=True,
+    help="Where sessions are kept.",
+)
+@click.option("--mock-url", default=None, help="Override the mock URL saved with the session.")
+@click.option("--pos-url", default=None, help="Also certify the POS's own API at this URL.")
+@click.option("--pos-token", default=None, help="Bearer token for --pos-url.")
+@click.option(
+    "--out",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Where to write the reports (default: the session's folder).",
+)
+def report(
+    session_id: str,
+    directory: Path,
+    mock_url: str | None,
+    pos_url: str | None,
+    pos_token: str | None,
+    out: Path | None,
+) -> None:
+    """Grade the session's journal; exit 1 on any failure, 2 when something was not exercised."""
+    folder = directory / session_id
+    if not (folder / "session.json").exists():
+        raise click.ClickException(f"no session {session_id} in {directory} (run `certify start` first)")
+    session = CertSession.load(folder)
+    if mock_url:
+        session.mock_url = mock_url.rstrip("/")
+    try:
+        findings: list[Finding] = evaluate_session(session, MockAdmin(session.mock_url))
+    except MockAdminError as exc:
+        raise click.ClickException(str(exc)) from exc
+    scope = ["inbound"]
+    if pos_url:
+        findings += certify_pos(pos_url, pos_token)
+        scope.append("outbound")
+    result = build_report(
+        findings,
+        pos_name=session.pos_name,
+        pos_version=session.pos_version,
+        scope=scope,
+        extra_limitations=session.notes,
+    )
+    sys.exit(finish(result, out or folder))
+
+
+@certify_group.command("pos")
+@click.option("--base-url", required=True, help="Base URL of the POS's Product and customer API.")
+@click.option("--token", default=None, help="Bearer token LoyaPro uses with the POS.")
+@click.option("--pos-name", default="POS", show_default=True, help="Name shown in the report.")
+@click.option("--pos-version", default="", help="Version shown in the report.")
+@click.option(
+    "--max-examples",
+    type=click.IntRange(1, 500),
+    default=DEFAULT_MAX_EXAMPLES,
+    show_default=True,
+    help="Generated requests per operation and mode (positive, negative).",
+)
+@click.option("--seed", type=int, default=None, help="Seed of the round trips' customer.")
+@click.option(
+    "--out",
+    type=click.Path(path_type=Path),
+    default=DEFAULT_DIR / "pos",
+    show_default=True,
+    help="Where to write the reports.",
+)
+def pos(
+    base_url: str,
+    token: str | None,
+    pos_name: str,
+    pos_version: str,
+    max_examples: int,
+    seed: int | None,
+    out: Path,
+) -> None:
+    """Grade the POS's API against pos-partner.yaml; exit 1 on any failure."""
+    findings = certify_pos(base_url, token, max_examples=max_examples, seed=seed)
+    result = build_report(findings, pos_name=pos_name, pos_version=pos_version, scope=["outbound"])
+    sys.exit(finish(result, out))

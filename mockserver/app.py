@@ -1,0 +1,63 @@
+"""The app factory: ``create_app(settings)`` builds the whole mock LoyaPro.
+
+The spec is loaded and every operation's validator compiled here, once; a spec the mock
+cannot serve fails at this point, before anything listens. The store is opened (and the
+demo state loaded on a first start) in ``cleanup_ctx`` and closed on shutdown.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import AsyncIterator
+
+from aiohttp import web
+
+from mockserver.auth import Authenticator
+from mockserver.demo import ensure_demo_state
+from mockserver.keys import AUTH, DEMO, OPERATIONS, SERVICE, SETTINGS, SPEC, STARTED_AT, STORE
+from mockserver.loyalty import ProgramsConfig
+from mockserver.middlewares import contract_middleware, journal_middleware
+from mockserver.routes import add_routes, build_operations
+from mockserver.seed import seed_demo
+from mockserver.service import LoyaltyService
+from mockserver.settings import Settings
+from mockserver.sqlite_store import SqliteStore
+from mockserver.validation import SpecValidator
+
+__all__ = ["create_app"]
+
+
+def create_app(settings: Settings | None = None) -> web.Application:
+    """Build the aiohttp application serving ``settings.spec`` (default: loyapro-pos).
+
+    Raises ``UnsupportedSpecError`` / ``ValueError`` for a spec or programs configuration
+    the mock cannot serve.
+    """
+    settings = settings or Settings()
+    spec = SpecValidator.load(settings.spec)
+    operations = build_operations(spec)
+    programs = ProgramsConfig.from_mapping(settings.programs)
+    app = web.Application(
+        middlewares=[journal_middleware, contract_middleware],
+        client_max_size=settings.max_body_bytes,
+    )
+    app[SETTINGS] = settings
+    app[SPEC] = spec
+    app[OPERATIONS] = operations
+    app[AUTH] = Authenticator(settings.secret, settings.all_static_tokens())
+    app[STARTED_AT] = time.time()
+    add_routes(app, operations)
+
+    async def state(app: web.Application) -> AsyncIterator[None]:
+        store = SqliteStore(settings.db)
+        service = LoyaltyService(store, programs, seeder=seed_demo if settings.demo else None)
+        app[STORE] = store
+        app[SERVICE] = service
+        app[DEMO] = ensure_demo_state(service) if settings.demo else None
+        try:
+            yield
+        finally:
+            store.close()
+
+    app.cleanup_ctx.append(state)
+    return app

@@ -1,0 +1,89 @@
+"""The webhook handlers: take the checked body, call the loyalty service, serialise.
+
+By the time a handler runs, the pipeline (``mockserver.middlewares``) has authenticated the
+POS and parsed and validated the body into the request's ``Call``. Handlers only translate
+between HTTP and :class:`~mockserver.service.LoyaltyService`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import orjson
+from aiohttp import web
+
+from mockserver.errors import DomainError
+from mockserver.journal import merge_violations
+from mockserver.keys import CALL, SERVICE, SETTINGS
+from mockserver.problems import ProblemError, violation_dicts
+
+__all__ = [
+    "VIOLATIONS_HEADER",
+    "json_response",
+    "order",
+    "problem_from_domain",
+    "redeem",
+    "reward",
+]
+
+VIOLATIONS_HEADER = "X-LoyaPro-Mock-Violations"
+
+
+def json_response(request: web.Request, data: Any, status: int = 200) -> web.Response:
+    """Serialise ``data`` with orjson; in lenient mode, add the request's violations.
+
+    The data is kept on the request's ``Call`` so the journal records what was sent.
+    """
+    call = request[CALL]
+    headers: dict[str, str] = {}
+    if isinstance(data, dict):
+        found = data.get("violations")
+        if call.violations:
+            found = merge_violations(violation_dicts(call.violations), found or [])
+            data = {**data, "violations": found}
+        if found:
+            headers[VIOLATIONS_HEADER] = str(len(found))
+    call.response_data = data
+    return web.Response(
+        body=orjson.dumps(data), status=status, content_type="application/json",
+        headers=headers,
+    )
+
+
+def problem_from_domain(exc: DomainError) -> ProblemError:
+    """The problem+json form of a domain refusal (unknown code, already redeemed, ...)."""
+    errors = list(exc.errors) if exc.errors else None
+    return ProblemError(exc.status, exc.code, exc.detail, title=exc.title, errors=errors,
+                        extra=exc.extra)
+
+
+async def order(request: web.Request) -> web.Response:
+    """``POST /pos/1.0.0/{pos_name}/order``: record the order, earn or reverse loyalty."""
+    body = request[CALL].body
+    pos_name = request.match_info["pos_name"]
+    lenient = request.app[SETTINGS].lenient
+    try:
+        result = request.app[SERVICE].process_order(pos_name, body, lenient=lenient)
+    except DomainError as exc:
+        raise problem_from_domain(exc) from None
+    return json_response(request, result)
+
+
+async def reward(request: web.Request) -> web.Response:
+    """``POST /pos/1.0.0/{pos_name}/reward``: describe a reward code; never changes state."""
+    body = request[CALL].body
+    try:
+        result = request.app[SERVICE].lookup_reward(request.match_info["pos_name"], body)
+    except DomainError as exc:
+        raise problem_from_domain(exc) from None
+    return json_response(request, result)
+
+
+async def redeem(request: web.Request) -> web.Response:
+    """``POST /pos/1.0.0/{pos_name}/redeem``: redeem a code on an order, exactly once."""
+    body = request[CALL].body
+    try:
+        result = request.app[SERVICE].redeem_reward(request.match_info["pos_name"], body)
+    except DomainError as exc:
+        raise problem_from_domain(exc) from None
+    return json_response(request, result)

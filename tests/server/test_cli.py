@@ -1,0 +1,151 @@
+"""`loyapro-mock token` and `loyapro-mock serve` (a real subprocess, a real curl)."""
+
+from __future__ import annotations
+
+import os
+import queue
+import shutil
+import signal
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import jwt
+import orjson
+import pytest
+from click.testing import CliRunner
+
+from loyapro_mock.cli.serve import serve
+from loyapro_mock.cli.token import token
+from mockserver.settings import DEFAULT_SECRET
+
+CLI = Path(sys.executable).with_name("loyapro-mock")
+STARTUP_SECONDS = 30
+
+
+def test_token_prints_a_jwt_with_the_docs_claims() -> None:
+    result = CliRunner().invoke(token, ["foodics"], env={"LOYAPRO_MOCK_CONFIG": ""})
+    assert result.exit_code == 0, result.output
+    claims = jwt.decode(result.output.strip(), DEFAULT_SECRET, algorithms=["HS256"])
+    assert claims["platform"] == "pos"
+    assert claims["name"] == "foodics"
+    assert abs(claims["iat"] - time.time()) < 60
+    assert "businesses" not in claims
+
+
+def test_token_with_businesses_and_a_configured_secret(tmp_path: Path) -> None:
+    config = tmp_path / "mock.yaml"
+    config.write_text("secret: a-configured-secret-of-32-bytes-or-more\n", encoding="utf-8")
+    result = CliRunner().invoke(
+        token, ["marn", "--business", "440810", "--business", "7", "--config", str(config)])
+    assert result.exit_code == 0, result.output
+    claims = jwt.decode(result.output.strip(), "a-configured-secret-of-32-bytes-or-more",
+                        algorithms=["HS256"])
+    assert claims["name"] == "marn"
+    assert claims["businesses"] == ["440810", "7"]
+
+
+def test_token_with_a_broken_config_fails_with_a_message(tmp_path: Path) -> None:
+    config = tmp_path / "mock.yaml"
+    config.write_text("colour: blue\n", encoding="utf-8")
+    result = CliRunner().invoke(token, ["foodics", "--config", str(config)])
+    assert result.exit_code == 1
+    assert "unknown setting 'colour'" in result.output
+
+
+def _read_lines(stream: Any, lines: queue.Queue[str]) -> None:
+    for line in stream:
+        lines.put(line)
+
+
+@contextmanager
+def running_mock(db: Path, tmp_path: Path) -> Iterator[list[str]]:
+    """`loyapro-mock serve` on a free port with ``db``; yields its banner lines."""
+    env = {**os.environ, "XDG_DATA_HOME": str(tmp_path / "data")}
+    env.pop("LOYAPRO_MOCK_CONFIG", None)
+    process = subprocess.Popen(
+        [str(CLI), "serve", "--port", "0", "--db", str(db)],
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env,
+    )
+    lines: queue.Queue[str] = queue.Queue()
+    threading.Thread(target=_read_lines, args=(process.stdout, lines), daemon=True).start()
+    banner: list[str] = []
+    deadline = time.monotonic() + STARTUP_SECONDS
+    try:
+        while not any(line.startswith("curl ") for line in banner):
+            remaining = deadline - time.monotonic()
+            assert remaining > 0 and process.poll() is None, "".join(banner)
+            try:
+                banner.append(lines.get(timeout=min(remaining, 1.0)))
+            except queue.Empty:
+                continue
+        yield banner
+    finally:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+def paste(banner: list[str]) -> dict[str, Any]:
+    """Run the banner's curl command through a shell, as a person pasting it would."""
+    [command] = [line.strip() for line in banner if line.startswith("curl ")]
+    done = subprocess.run(command, shell=True, capture_output=True, text=True, timeout=30,
+                          check=False)
+    assert done.returncode == 0, done.stderr
+    result: dict[str, Any] = orjson.loads(done.stdout)
+    return result
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(shutil.which("curl") is None, reason="curl is not installed")
+def test_serve_prints_a_curl_command_that_works_when_pasted(tmp_path: Path) -> None:
+    db = tmp_path / "state" / "mock.db"
+    with running_mock(db, tmp_path) as banner:
+        text = "".join(banner)
+        assert "PRD-4B8N2X (products)" in text
+        assert "PCT-9T3W5H (percentage)" in text
+        assert "FIX-7Q2M9K (fixed_amount)" in text
+        assert str(db) in text
+        result = paste(banner)
+    assert result["status"] == "Paid"
+    assert result["customer"]["customer_mobile_number"] == "557937530"
+    assert [e["program"] for e in result["loyalty"]["earned"]][:1] == ["points"]
+    assert result["duplicate"] is False
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(shutil.which("curl") is None, reason="curl is not installed")
+def test_state_survives_a_restart(tmp_path: Path) -> None:
+    db = tmp_path / "mock.db"
+    with running_mock(db, tmp_path) as banner:
+        assert paste(banner)["duplicate"] is False
+    with running_mock(db, tmp_path) as banner:
+        again = paste(banner)
+    assert again["duplicate"] is True
+    assert again["loyalty"]["reason"] == "already_processed"
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [(["--port", "70000"], "between 0 and 65535"),
+     (["--spec", "/nonexistent/spec.yaml"], "cannot read spec"),
+     (["--db", ":memory:", "--config", "{config}"], "programs.440810.points")],
+)
+def test_serve_refuses_bad_settings_before_listening(
+    tmp_path: Path, args: list[str], message: str
+) -> None:
+    config = tmp_path / "mock.yaml"
+    config.write_text("programs: {'440810': {points: {per_unit: lots}}}\n", encoding="utf-8")
+    args = [a.replace("{config}", str(config)) for a in args]
+    env = {"LOYAPRO_MOCK_CONFIG": "", "XDG_DATA_HOME": str(tmp_path)}
+    result = CliRunner().invoke(serve, args, env=env)
+    assert result.exit_code == 1
+    assert message in result.output

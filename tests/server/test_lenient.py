@@ -1,0 +1,97 @@
+"""Lenient mode: out-of-contract requests are accepted, and every violation is recorded."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .support import (
+    DEMO_CODES,
+    ORDER_URL,
+    REWARD_URL,
+    auth_headers,
+    dumps,
+    journal,
+    lookup_body,
+)
+
+VIOLATIONS_HEADER = "X-LoyaPro-Mock-Violations"
+
+
+async def test_lenient_accepts_schema_violations_and_reports_them(
+    make_client: Any, token: str, docs_order: dict[str, Any]
+) -> None:
+    client = await make_client(lenient=True)
+    docs_order["order"]["products"][0]["quantity"] = "1"
+    docs_order["event"] = "customer.order.exploded"
+    response = await client.post(ORDER_URL, data=dumps(docs_order), headers=auth_headers(token))
+    assert response.status == 200, await response.text()
+    result = await response.json()
+    rules = {(v["pointer"], v["rule"]) for v in result["violations"]}
+    assert {("/event", "enum"), ("/order/products/0/quantity", "type")} <= rules
+    assert int(response.headers[VIOLATIONS_HEADER]) == len(result["violations"])
+    [entry] = await journal(client)
+    assert entry["verdict"] == "accepted"
+    assert {(v["pointer"], v["rule"]) for v in entry["violations"]} == rules
+
+
+async def test_lenient_accepts_wrong_headers_and_records_them(
+    make_client: Any, token: str
+) -> None:
+    client = await make_client(lenient=True)
+    headers = auth_headers(token, Accept="text/html", **{"Content-Type": "text/plain"})
+    body = lookup_body(DEMO_CODES["fixed_amount"])
+    response = await client.post(REWARD_URL, data=dumps(body), headers=headers)
+    assert response.status == 200, await response.text()
+    result = await response.json()
+    assert result["code"] == DEMO_CODES["fixed_amount"]
+    assert [v["rule"] for v in result["violations"]] == ["header.accept", "header.content_type"]
+    [entry] = await journal(client, verdict="accepted")
+    assert [v["rule"] for v in entry["violations"]] == ["header.accept", "header.content_type"]
+
+
+async def test_lenient_records_business_rule_violations(
+    make_client: Any, token: str, docs_order: dict[str, Any]
+) -> None:
+    client = await make_client(lenient=True)
+    docs_order["order"]["total_price"] = 30
+    response = await client.post(ORDER_URL, data=dumps(docs_order), headers=auth_headers(token))
+    assert response.status == 200, await response.text()
+    rules = {v["rule"] for v in (await response.json())["violations"]}
+    assert "money.order_total" in rules
+    [entry] = await journal(client)
+    assert "money.order_total" in {v["rule"] for v in entry["violations"]}
+
+
+async def test_strict_mode_rejects_business_rule_violations(
+    client: Any, token: str, docs_order: dict[str, Any]
+) -> None:
+    docs_order["order"]["total_price"] = 30
+    response = await client.post(ORDER_URL, data=dumps(docs_order), headers=auth_headers(token))
+    assert response.status == 422
+    problem = await response.json()
+    assert problem["code"] == "business_rule_violated"
+    assert "money.order_total" in {e["rule"] for e in problem["errors"]}
+
+
+async def test_lenient_too_broken_to_process_is_422_never_500(
+    make_client: Any, token: str
+) -> None:
+    client = await make_client(lenient=True)
+    bodies: list[Any] = [[], {"order": "nope"}, {"business": 1, "order": {"id": 5, "products": 1}}]
+    for body in bodies:
+        response = await client.post(ORDER_URL, data=dumps(body), headers=auth_headers(token))
+        assert response.status == 422, (body, await response.text())
+        problem = await response.json()
+        assert problem["code"] == "validation_failed"
+        assert problem["errors"]
+
+
+async def test_lenient_still_enforces_auth_size_and_json(make_client: Any, token: str) -> None:
+    client = await make_client(lenient=True, max_body_bytes=100)
+    no_token = await client.post(ORDER_URL, data=b"{}",
+                                 headers={"Content-Type": "application/json"})
+    assert no_token.status == 401
+    broken = await client.post(ORDER_URL, data=b"{", headers=auth_headers(token))
+    assert broken.status == 400
+    large = await client.post(ORDER_URL, data=b" " * 101, headers=auth_headers(token))
+    assert large.status == 413
