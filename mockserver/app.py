@@ -50,7 +50,10 @@ def create_app(settings: Settings | None = None) -> web.Application:
 
     async def state(app: web.Application) -> AsyncIterator[None]:
         store = SqliteStore(settings.db)
-        service = LoyaltyService(store, programs, seeder=seed_demo if settings.demo else None)
+        service = LoyaltyService(
+            store, programs, seeder=seed_demo if settings.demo else None,
+            auto_register=settings.auto_register,
+        )
         app[STORE] = store
         app[SERVICE] = service
         app[DEMO] = ensure_demo_state(service) if settings.demo else None

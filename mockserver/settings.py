@@ -10,6 +10,7 @@ Precedence, lowest first: built-in defaults < YAML config file < environment var
     lenient: false
     secret: change-me            # HS256 secret of the tokens `loyapro-mock token` signs
     demo: true                   # demo state on first start (+ the docs' sample token)
+    auto_register: true          # an order naming an unknown business reference registers it
     tokens:                      # static bearer tokens
       - token: my-static-token
         pos: foodics
@@ -90,6 +91,7 @@ class Settings:
     max_body_bytes: int = MAX_BODY_BYTES
     secret: str = DEFAULT_SECRET
     demo: bool = True
+    auto_register: bool = True
     static_tokens: tuple[StaticToken, ...] = ()
     programs: Mapping[str, Any] = field(default_factory=dict)
 
@@ -125,7 +127,7 @@ class Settings:
 
 _SCALARS: dict[str, type] = {
     "host": str, "port": int, "db": str, "spec": str, "lenient": bool,
-    "max_body_bytes": int, "secret": str, "demo": bool,
+    "max_body_bytes": int, "secret": str, "demo": bool, "auto_register": bool,
 }
 
 

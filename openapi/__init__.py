@@ -46,7 +46,8 @@ def _load(path: Path) -> dict[str, Any]:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
         raise ValueError(f"cannot read spec {path}: {exc.strerror}") from exc
-    document = yaml.safe_load(text)
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when built with it
+    document = yaml.load(text, Loader=loader)
     if not isinstance(document, dict) or "openapi" not in document:
         raise ValueError(f"{path} is not an OpenAPI document (no top-level 'openapi' key)")
     return document
