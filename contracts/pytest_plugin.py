@@ -1,1 +1,188 @@
-"""pytest plugin of loyapro-mock."""
+"""pytest plugin ``loyapro``: the mock as a fixture, and POS certification as test items.
+
+* ``loyapro_mock`` fixture: the mock LoyaPro served in-process on a free loopback port
+  (started once per test session), reset before every test. An unexpected error inside the
+  mock fails the test that caused it, with the mock's traceback, instead of hiding behind
+  a 500 answer.
+* ``pytest --loyapro-pos-url=URL [--loyapro-pos-token=T]`` adds one test item per outbound
+  check (schemathesis on pos-partner.yaml and the round trips), so ``--junitxml`` gives CI
+  the certification as test results. A check that was not exercised fails: it is not a pass.
+
+Heavy imports happen inside the hooks and fixtures, so loading the plugin costs nothing
+for a test session that uses neither.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any
+
+import pytest
+
+if TYPE_CHECKING:
+    from contracts.findings import Finding
+    from contracts.harness import RunningMock
+    from contracts.mock_admin import MockAdmin
+    from contracts.outbound.evidence import OutboundEvidence
+
+_COLLECTOR = "loyapro-pos-certification"
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    """The ``--loyapro-*`` options."""
+    group = parser.getgroup("loyapro", "LoyaPro POS certification")
+    group.addoption("--loyapro-pos-url", default=None, help="Certify the POS API at this base URL.")
+    group.addoption("--loyapro-pos-token", default=None, help="Bearer token for the POS API.")
+    group.addoption(
+        "--loyapro-max-examples",
+        type=int,
+        default=10,
+        help="schemathesis requests per operation and mode (default 10).",
+    )
+
+
+class MockHandle:
+    """What the ``loyapro_mock`` fixture gives a test: URLs, tokens and the admin API."""
+
+    def __init__(self, mock: RunningMock) -> None:
+        from contracts.mock_admin import MockAdmin
+
+        self._mock = mock
+        self.url = mock.url
+        self.admin: MockAdmin = MockAdmin(mock.url)
+
+    def token(self, pos_name: str = "foodics") -> str:
+        """A bearer token the mock accepts for ``pos_name``."""
+        return self._mock.token(pos_name)
+
+    def webhook_url(self, operation: str, pos_name: str = "foodics") -> str:
+        """``{url}/pos/1.0.0/{pos_name}/{operation}``."""
+        return f"{self.url}/pos/1.0.0/{pos_name}/{operation}"
+
+    def headers(self, pos_name: str = "foodics") -> dict[str, str]:
+        """The headers a correct POS sends (Accept, Content-Type, Authorization)."""
+        return {
+            "Accept": "application/json",
+            "Content-Type": "application/json",
+            "Authorization": f"Bearer {self.token(pos_name)}",
+        }
+
+    def journal(self, pos: str | None = None, operation: str | None = None) -> list[dict[str, Any]]:
+        """The journal entries since the last reset (optionally of one POS or operation)."""
+        return self.admin.journal(pos=pos, operation=operation)
+
+
+class _ErrorCatcher(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(level=logging.ERROR)
+        self.records: list[logging.LogRecord] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.records.append(record)
+
+
+@pytest.fixture(scope="session")
+def loyapro_mock_server() -> Iterator[RunningMock]:
+    """The mock served once for the test session (in-memory store, demo state)."""
+    from contracts.harness import running_mock
+
+    with running_mock() as mock:
+        yield mock
+
+
+@pytest.fixture
+def loyapro_mock(loyapro_mock_server: RunningMock) -> Iterator[MockHandle]:
+    """The mock, reset before the test; errors inside the mock fail the test."""
+    handle = MockHandle(loyapro_mock_server)
+    handle.admin.reset()
+    catcher = _ErrorCatcher()
+    logger = logging.getLogger("mockserver")
+    logger.addHandler(catcher)
+    try:
+        yield handle
+    finally:
+        logger.removeHandler(catcher)
+    if catcher.records:
+        formatter = logging.Formatter()
+        details = "\n\n".join(formatter.format(record) for record in catcher.records)
+        pytest.fail(f"the mock failed while serving this test:\n{details}", pytrace=False)
+
+
+class CertificationFailure(Exception):
+    """A certification check that did not pass."""
+
+    def __init__(self, finding: Finding) -> None:
+        super().__init__(finding.received)
+        self.finding = finding
+
+
+class CertificationItem(pytest.Item):
+    """One outbound check, graded from evidence collected once per test session."""
+
+    def __init__(self, *, check: str, requirement: str, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.check = check
+        self.requirement = requirement
+
+    def runtest(self) -> None:
+        """Grade the check; a failure or a check not exercised fails the item."""
+        from contracts.outbound import OUTBOUND
+
+        parent = self.parent
+        assert isinstance(parent, CertificationCollector)
+        finding = OUTBOUND.get(self.check).run(parent.evidence())
+        if not finding.passed:
+            raise CertificationFailure(finding)
+
+    def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException], style: Any = None) -> str:
+        """Expected / received / evidence / how to reproduce, instead of a traceback."""
+        if isinstance(excinfo.value, CertificationFailure):
+            from contracts.reports.junit import details
+
+            return details(excinfo.value.finding)
+        return str(super().repr_failure(excinfo))
+
+    def reportinfo(self) -> tuple[str, int | None, str]:
+        """Where the item comes from, for pytest's report."""
+        return _COLLECTOR, None, f"{self.requirement} {self.check}"
+
+
+class CertificationCollector(pytest.Collector):
+    """The outbound checks against ``--loyapro-pos-url``, one item each."""
+
+    _evidence: OutboundEvidence | None = None
+
+    def collect(self) -> list[pytest.Item]:
+        """One item per registered outbound check."""
+        from contracts.outbound import OUTBOUND
+
+        return [
+            CertificationItem.from_parent(
+                self, name=f"{spec.name}[{spec.requirement}]", check=spec.name, requirement=spec.requirement
+            )
+            for spec in OUTBOUND
+        ]
+
+    def evidence(self) -> OutboundEvidence:
+        """Call the POS once (round trips and schemathesis) and keep what it answered."""
+        if self._evidence is None:
+            from contracts.outbound import collect_outbound_evidence
+
+            config = self.config
+            self._evidence = collect_outbound_evidence(
+                config.getoption("loyapro_pos_url"),
+                config.getoption("loyapro_pos_token"),
+                max_examples=config.getoption("loyapro_max_examples"),
+            )
+        return self._evidence
+
+
+def pytest_collection_modifyitems(
+    session: pytest.Session, config: pytest.Config, items: list[pytest.Item]
+) -> None:
+    """With ``--loyapro-pos-url``, add the certification items to the session."""
+    if not config.getoption("loyapro_pos_url"):
+        return
+    collector = CertificationCollector.from_parent(session, name=_COLLECTOR)
+    items.extend(collector.collect())

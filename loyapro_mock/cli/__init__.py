@@ -5,6 +5,8 @@ from __future__ import annotations
 import click
 
 from loyapro_mock import __version__
+from loyapro_mock.cli.certify import certify_group
+from loyapro_mock.cli.demo import demo
 from loyapro_mock.cli.serve import serve
 from loyapro_mock.cli.spec import spec_group
 from loyapro_mock.cli.token import token
@@ -28,3 +30,5 @@ def main() -> None:
 main.add_command(spec_group)
 main.add_command(serve)
 main.add_command(token)
+main.add_command(certify_group)
+main.add_command(demo)

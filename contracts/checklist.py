@@ -1,0 +1,180 @@
+"""The cashier checklist of a certification session, as Markdown and as JSON.
+
+Each step says what the cashier does on the POS, with which customer or reward code, and
+what LoyaPro must receive. The driver (:mod:`contracts.driver`) performs the same steps,
+by the same ids, the way a correct POS does.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+from contracts.session import CertSession
+
+
+@dataclass(frozen=True)
+class Step:
+    """One checklist step."""
+
+    id: str
+    title: str
+    actions: tuple[str, ...]
+    uses: str
+    expected: tuple[str, ...]
+    checks: tuple[str, ...]
+
+
+def _describe_reward(session: CertSession, kind: str) -> str:
+    reward = session.reward(kind)
+    if kind == "products":
+        allowed = ", ".join(reward.allowed_products) or "any product"
+        return f"free product ({allowed})"
+    if kind == "percentage":
+        cap = f", at most {reward.max_discount_amount:g}" if reward.max_discount_amount else ""
+        return f"{reward.discount_amount:g}% off the order{cap}"
+    return f"{reward.discount_amount:g} off the order"
+
+
+def build_checklist(session: CertSession) -> list[Step]:
+    """The steps of ``session``, in the order the cashier performs them."""
+    customer = session.customer
+    who = f"customer {customer.name} ({customer.international})"
+    steps = [
+        Step(
+            "order-paid",
+            "Sell to a known customer",
+            (
+                "Open a new order and attach the customer by searching their mobile number.",
+                "Add two products, then take payment.",
+            ),
+            who,
+            (
+                "The order is sent with status 4 (Paid) and the customer already attached.",
+                "The mock answers status Paid; the customer earns loyalty.",
+            ),
+            ("orders.paid_sent", "orders.customer_before_paid", "orders.totals_reconcile"),
+        ),
+        Step(
+            "order-resend",
+            "Retry a sent order",
+            ("Make the POS send the paid order of 'order-paid' again (e.g. its retry after a timeout).",),
+            "the order of step order-paid",
+            ("The same order id and content are sent; the mock answers duplicate: true.",),
+            ("orders.resend_idempotent",),
+        ),
+        Step(
+            "order-void",
+            "Delete an order",
+            (
+                "Open a new order for the customer, add a product and save it.",
+                "Delete (void) the order.",
+            ),
+            who,
+            ("The order is sent again with status 7 (Void).",),
+            ("orders.void_sent",),
+        ),
+        Step(
+            "order-refund",
+            "Cancel a paid order",
+            ("Sell one product to the customer and take payment.", "Refund the whole order."),
+            who,
+            ("The order is sent again with status 5 (Returned); the mock reverses the loyalty.",),
+            ("orders.refund_sent",),
+        ),
+    ]
+    for kind, title in (
+        ("products", "Redeem a free-product reward"),
+        ("percentage", "Redeem a percentage reward"),
+        ("fixed_amount", "Redeem a fixed-amount reward"),
+    ):
+        reward = session.reward(kind)
+        steps.append(
+            Step(
+                f"reward-{kind.replace('_', '-')}",
+                title,
+                (
+                    "Open a new order for the customer and add products"
+                    + (" including one the reward allows." if kind == "products" else "."),
+                    f"Type the code {reward.code} in the reward field: the POS looks it up.",
+                    f"Check the POS shows the reward's kind: {_describe_reward(session, kind)}.",
+                    "Confirm the reward"
+                    + (" for the product the customer picks" if kind == "products" else "")
+                    + ", then take payment.",
+                ),
+                f"code {reward.code} of {who}",
+                (
+                    "A lookup (/reward) of the code, then a redeem (/redeem) naming the order.",
+                    "The paid order carries the same discount with reason 'Loyalty Redemption'.",
+                ),
+                (
+                    "rewards.lookup_before_redeem",
+                    "rewards.discount_matches_order",
+                    "rewards.single_use",
+                )
+                + (("rewards.product_choice",) if kind == "products" else ()),
+            )
+        )
+    return steps
+
+
+def checklist_document(session: CertSession) -> dict[str, Any]:
+    """The checklist as JSON-ready data (session, customers, codes, steps)."""
+    return {
+        "session": session.id,
+        "mock_url": session.mock_url,
+        "pos_name": session.pos_name,
+        "business_reference": session.business_reference,
+        "branch_id": session.branch_id,
+        "customers": [asdict(customer) for customer in session.customers],
+        "rewards": [
+            {**asdict(reward), "allowed_products": list(reward.allowed_products)}
+            for reward in session.rewards
+        ],
+        "steps": [asdict(step) for step in build_checklist(session)],
+        "report_command": f"loyapro-mock certify report --session {session.id}",
+    }
+
+
+def render_markdown(session: CertSession) -> str:
+    """The checklist as a Markdown page a cashier can follow."""
+    out = [
+        f"# LoyaPro certification checklist ({session.id})",
+        "",
+        f"POS `{session.pos_name}`, business reference `{session.business_reference}`, "
+        f"branch `{session.branch_id}`, mock {session.mock_url}.",
+        "",
+        "## Customers",
+        "",
+        "| Name | Arabic name | Mobile |",
+        "|---|---|---|",
+    ]
+    out += [f"| {c.name} | {c.name_localized} | {c.international} |" for c in session.customers]
+    out += ["", "## Reward codes", "", "| Code | Kind | What the POS must show |", "|---|---|---|"]
+    out += [f"| `{r.code}` | {r.kind} | {_describe_reward(session, r.kind)} |" for r in session.rewards]
+    out += ["", "## Steps", ""]
+    for number, step in enumerate(build_checklist(session), start=1):
+        out += [f"### {number}. {step.title} (`{step.id}`)", "", f"Uses: {step.uses}.", ""]
+        out += [f"- [ ] {action}" for action in step.actions]
+        out += ["", "Expected:", ""]
+        out += [f"- {item}" for item in step.expected]
+        out += ["", "Graded by: " + ", ".join(f"`{name}`" for name in step.checks), ""]
+    out += [
+        "## When done",
+        "",
+        f"Run `loyapro-mock certify report --session {session.id}` for the sign-off report.",
+        "",
+    ]
+    return "\n".join(out)
+
+
+def write_checklist(session: CertSession, directory: Path) -> dict[str, Path]:
+    """Write ``checklist.md`` and ``checklist.json`` into ``directory``."""
+    directory.mkdir(parents=True, exist_ok=True)
+    markdown = directory / "checklist.md"
+    markdown.write_text(render_markdown(session), "utf-8")
+    document = directory / "checklist.json"
+    document.write_text(json.dumps(checklist_document(session), indent=2, ensure_ascii=False) + "\n", "utf-8")
+    return {"markdown": markdown, "json": document}

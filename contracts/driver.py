@@ -1,0 +1,304 @@
+"""A correct POS performing the cashier checklist against the mock.
+
+Every behaviour a POS can get wrong is one method (headers, the order body, lookup,
+redeem, pay, void, re-send...), so a faulty POS is a subclass that overrides one of them.
+The steps have the checklist's ids (:func:`contracts.checklist.build_checklist`).
+"""
+
+from __future__ import annotations
+
+import copy
+import itertools
+import random
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+import requests
+
+from contracts.orders import LOYALTY, Ticket, TicketLine, order_payload, r5
+from contracts.reference_pos.backend import default_catalogue
+from contracts.session import CertSession, SessionReward
+
+DOCS_USER_ID = "97c817bd-ff52-4aa9-ad52-f12d14d2996d"
+
+
+@dataclass
+class StepResult:
+    """What happened in one checklist step (for the demo's log)."""
+
+    step: str
+    calls: list[str] = field(default_factory=list)
+    error: str = ""
+
+
+class Driver:
+    """The reference POS's cashier flows, sending webhooks to the mock as LoyaPro expects."""
+
+    def __init__(
+        self,
+        session: CertSession,
+        token: str,
+        catalogue: list[dict[str, Any]] | None = None,
+        *,
+        seed: int = 0,
+        timeout: float = 15.0,
+    ) -> None:
+        self.session = session
+        self.token = token
+        self.catalogue = [item for item in (catalogue or default_catalogue()) if item.get("is_active", True)]
+        self.http = requests.Session()
+        self.timeout = timeout
+        self.rng = random.Random(seed)
+        self._numbers = itertools.count(1)
+        self.sent: dict[str, dict[str, Any]] = {}  # order id -> last body sent
+        self.log: list[str] = []
+        self.tickets: dict[str, Ticket] = {}
+        self.paid_ticket: Ticket | None = None
+
+    # -- transport -------------------------------------------------------------------------
+
+    def headers(self) -> dict[str, str]:
+        """The headers of every webhook call."""
+        return {
+            "Accept": "application/json",
+            "Content-Type": "application/json",
+            "Authorization": f"Bearer {self.token}",
+        }
+
+    def post(self, operation: str, body: dict[str, Any]) -> requests.Response:
+        """POST a webhook body to ``/pos/1.0.0/{pos_name}/{operation}``."""
+        url = f"{self.session.mock_url}/pos/1.0.0/{self.session.pos_name}/{operation}"
+        response = self.http.post(url, json=body, headers=self.headers(), timeout=self.timeout)
+        self.log.append(f"{operation} -> {response.status_code}")
+        return response
+
+    # -- orders ----------------------------------------------------------------------------
+
+    def new_ticket(self, products: list[dict[str, Any]]) -> Ticket:
+        """Open an order with one line per product."""
+        number = next(self._numbers)
+        ticket = Ticket(
+            id=str(uuid.UUID(int=self.rng.getrandbits(128), version=4)),
+            reference=self.rng.randint(100000, 999999),
+            number=number,
+            lines=[TicketLine(product=dict(product)) for product in products],
+        )
+        self.tickets[ticket.id] = ticket
+        return ticket
+
+    def attach_customer(self, ticket: Ticket) -> None:
+        """Attach the session customer (found by mobile on the cashier screen)."""
+        customer = self.session.customer
+        ticket.customer = {
+            "name": customer.name,
+            "dial_code": customer.dial_code,
+            "mobile": customer.mobile,
+        }
+
+    def business(self) -> dict[str, Any]:
+        """The webhook's ``business`` object."""
+        return {
+            "name": f"{self.session.pos_name} certification",
+            "reference": self.session.business_reference,
+        }
+
+    def order_body(self, ticket: Ticket, event: str) -> dict[str, Any]:
+        """The order webhook body for the ticket's current state."""
+        return order_payload(ticket, business=self.business(), branch_id=self.session.branch_id, event=event)
+
+    def send_order(self, ticket: Ticket, event: str = "customer.order.updated") -> requests.Response:
+        """Send the ticket in its current state."""
+        body = self.order_body(ticket, event)
+        self.sent[ticket.id] = body
+        return self.post("order", body)
+
+    def save(self, ticket: Ticket) -> requests.Response:
+        """Save an open order (sent as status 1, pending)."""
+        ticket.status = 1
+        return self.send_order(ticket, "customer.order.created")
+
+    def pay(self, ticket: Ticket) -> requests.Response:
+        """Take payment: the order is sent with status 4 (closed = paid)."""
+        ticket.status = 4
+        return self.send_order(ticket)
+
+    def void(self, ticket: Ticket) -> requests.Response | None:
+        """Delete the order: sent again with status 7 (void)."""
+        ticket.status = 7
+        return self.send_order(ticket)
+
+    def refund(self, ticket: Ticket) -> requests.Response | None:
+        """Refund the whole order: sent again with status 5 (returned)."""
+        ticket.status = 5
+        return self.send_order(ticket)
+
+    def resend(self, ticket: Ticket) -> requests.Response:
+        """Retry the last call for the ticket unchanged (as after a lost answer)."""
+        return self.post("order", copy.deepcopy(self.sent[ticket.id]))
+
+    # -- rewards ---------------------------------------------------------------------------
+
+    def lookup(self, reward: SessionReward) -> dict[str, Any] | None:
+        """Look the typed code up with LoyaPro; the reward, or None when it cannot be used."""
+        customer = self.session.customer
+        response = self.post(
+            "reward",
+            {
+                "reward_code": reward.code,
+                "business_reference": self.session.business_reference,
+                "customer_mobile_number": customer.mobile,
+                "mobile_country_code": str(customer.dial_code),
+                "branch_id": self.session.branch_id,
+            },
+        )
+        return response.json() if response.status_code == 200 else None
+
+    def redeem(
+        self, reward: SessionReward, ticket: Ticket, amount: float, product_id: str | None = None
+    ) -> bool:
+        """Tell LoyaPro the cashier confirmed the reward on this order; True when accepted."""
+        customer = self.session.customer
+        body: dict[str, Any] = {
+            "reward_code": reward.code,
+            "business_reference": self.session.business_reference,
+            "order_id": ticket.id,
+            "branch_id": self.session.branch_id,
+            "discount_amount": amount,
+            "customer_mobile_number": customer.mobile,
+            "mobile_country_code": str(customer.dial_code),
+            "date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%S"),
+            "user_id": DOCS_USER_ID,
+        }
+        if product_id is not None:
+            body["product_id"] = product_id
+        return self.post("redeem", body).status_code == 200
+
+    def discount_for(self, details: dict[str, Any], ticket: Ticket) -> tuple[float, str | None]:
+        """The discount a reward gives on this ticket, and the product it applies to (if any)."""
+        kind = details.get("kind")
+        if kind == "products":
+            allowed = [str(item["id"]) for item in details.get("allowed_products") or []]
+            chosen = next(
+                (line for line in ticket.lines if not allowed or line.product["id"] in allowed),
+                None,
+            )
+            if chosen is None:
+                product = next(p for p in self.catalogue if p["id"] in allowed)
+                chosen = TicketLine(product=dict(product))
+                ticket.lines.append(chosen)
+            return r5(float(chosen.product["price"])), str(chosen.product["id"])
+        value = float(details.get("discount_amount") or 0)
+        if details.get("is_percent") or kind == "percentage":
+            amount = round(ticket.total * value / 100, 2)
+            cap = details.get("max_discount_amount")
+            return (min(amount, float(cap)) if cap else amount), None
+        return min(value, ticket.total), None
+
+    def apply_discount(
+        self, ticket: Ticket, reward: SessionReward, amount: float, product_id: str | None
+    ) -> None:
+        """Put the redeemed discount on the order (a product line, or the whole order)."""
+        discount = {
+            "name": f"LoyaPro {reward.kind}",
+            "reason": LOYALTY,
+            "reward_code": reward.code,
+            "amount": amount,
+        }
+        if product_id is None:
+            ticket.discount = discount
+            return
+        line = next(line for line in ticket.lines if line.product["id"] == product_id)
+        line.discount = discount
+
+    def use_reward(self, kind: str, ticket: Ticket) -> bool:
+        """Type the code, look it up, confirm it, redeem it and put the discount on the order."""
+        reward = self.session.reward(kind)
+        details = self.lookup(reward)
+        if details is None:
+            return False
+        amount, product_id = self.discount_for(details, ticket)
+        if not self.redeem(reward, ticket, amount, product_id):
+            return False
+        self.apply_discount(ticket, reward, amount, product_id)
+        return True
+
+    # -- checklist steps -------------------------------------------------------------------
+
+    def products(self, count: int, offset: int = 0) -> list[dict[str, Any]]:
+        """``count`` products of the catalogue, starting at ``offset``."""
+        return [self.catalogue[(offset + i) % len(self.catalogue)] for i in range(count)]
+
+    def step_order_paid(self) -> None:
+        """Sell two products to the customer."""
+        ticket = self.new_ticket(self.products(2))
+        self.attach_customer(ticket)
+        self.pay(ticket)
+        self.paid_ticket = ticket
+
+    def step_order_resend(self) -> None:
+        """Re-send the paid order."""
+        if self.paid_ticket is None:
+            raise RuntimeError("step order-paid did not run")
+        self.resend(self.paid_ticket)
+
+    def step_order_void(self) -> None:
+        """Save an order for the customer, then delete it."""
+        ticket = self.new_ticket(self.products(1, 2))
+        self.attach_customer(ticket)
+        self.save(ticket)
+        self.void(ticket)
+
+    def step_order_refund(self) -> None:
+        """Sell one product and refund it."""
+        ticket = self.new_ticket(self.products(1, 3))
+        self.attach_customer(ticket)
+        self.pay(ticket)
+        self.refund(ticket)
+
+    def _reward_step(self, kind: str, offset: int) -> Ticket:
+        ticket = self.new_ticket(self.products(2, offset))
+        self.attach_customer(ticket)
+        self.use_reward(kind, ticket)
+        self.pay(ticket)
+        return ticket
+
+    def step_reward_products(self) -> None:
+        """Redeem the free-product code."""
+        self._reward_step("products", 4)
+
+    def step_reward_percentage(self) -> None:
+        """Redeem the percentage code."""
+        self._reward_step("percentage", 6)
+
+    def step_reward_fixed_amount(self) -> None:
+        """Redeem the fixed-amount code."""
+        self._reward_step("fixed_amount", 8)
+
+    def steps(self) -> list[tuple[str, Callable[[], None]]]:
+        """The checklist steps by id, in order."""
+        return [
+            ("order-paid", self.step_order_paid),
+            ("order-resend", self.step_order_resend),
+            ("order-void", self.step_order_void),
+            ("order-refund", self.step_order_refund),
+            ("reward-products", self.step_reward_products),
+            ("reward-percentage", self.step_reward_percentage),
+            ("reward-fixed-amount", self.step_reward_fixed_amount),
+        ]
+
+    def run(self) -> list[StepResult]:
+        """Perform every step; a step that raises is recorded and the next one still runs."""
+        results = []
+        for step_id, step in self.steps():
+            before = len(self.log)
+            result = StepResult(step_id)
+            try:
+                step()
+            except Exception as exc:
+                result.error = f"{type(exc).__name__}: {exc}"
+            result.calls = self.log[before:]
+            results.append(result)
+        return results

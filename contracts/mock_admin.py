@@ -1,0 +1,76 @@
+"""A client for the mock's admin API (``/__admin/*``), as certification uses it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import requests
+
+PAGE = 10000
+
+
+class MockAdminError(RuntimeError):
+    """The mock's admin API answered with an error or could not be reached."""
+
+
+class MockAdmin:
+    """Calls ``/__admin/health``, ``/requests``, ``/rewards``, ``/reset`` of a running mock."""
+
+    def __init__(self, base_url: str, timeout: float = 15.0) -> None:
+        self.base_url = base_url.rstrip("/")
+        self.timeout = timeout
+        self.http = requests.Session()
+        self.http.headers["Accept"] = "application/json"
+
+    def _call(self, method: str, path: str, **kwargs: Any) -> Any:
+        url = f"{self.base_url}{path}"
+        try:
+            response = self.http.request(method, url, timeout=self.timeout, **kwargs)
+        except requests.RequestException as exc:
+            raise MockAdminError(f"cannot reach the mock at {self.base_url}: {exc}") from exc
+        if response.status_code >= 400:
+            raise MockAdminError(f"{method} {path} answered {response.status_code}: {response.text[:500]}")
+        return response.json()
+
+    def health(self) -> dict[str, Any]:
+        """``GET /__admin/health``: status, versions, the mock's clock."""
+        data: dict[str, Any] = self._call("GET", "/__admin/health")
+        return data
+
+    def reset(self) -> dict[str, Any]:
+        """``POST /__admin/reset``: forget all state (the demo state is loaded again)."""
+        data: dict[str, Any] = self._call("POST", "/__admin/reset")
+        return data
+
+    def issue_reward(self, body: dict[str, Any]) -> dict[str, Any]:
+        """``POST /__admin/rewards``: issue a reward code; returns the reward."""
+        data: dict[str, Any] = self._call("POST", "/__admin/rewards", json=body)
+        return data
+
+    def customer(self, mobile: str, dial_code: int | str = 966) -> dict[str, Any]:
+        """``GET /__admin/customers/{mobile}``: balances and ledger."""
+        data: dict[str, Any] = self._call(
+            "GET", f"/__admin/customers/{mobile}", params={"dial_code": str(dial_code)}
+        )
+        return data
+
+    def journal(
+        self, *, since_id: int = 0, pos: str | None = None, operation: str | None = None
+    ) -> list[dict[str, Any]]:
+        """Every journal entry from id ``since_id`` on (oldest first), paging as needed."""
+        filters = {key: value for key, value in (("pos", pos), ("operation", operation)) if value}
+        entries: list[dict[str, Any]] = []
+        next_id = max(since_id, 0)
+        while True:
+            params = {**filters, "since": str(next_id), "limit": str(PAGE)}
+            page = self._call("GET", "/__admin/requests", params=params).get("requests", [])
+            page = [entry for entry in page if int(entry.get("id", 0)) >= next_id]
+            entries.extend(page)
+            if len(page) < PAGE:
+                return entries
+            next_id = int(page[-1]["id"]) + 1
+
+    def last_journal_id(self) -> int:
+        """The id of the newest journal entry (0 for an empty journal)."""
+        entries = self.journal()
+        return max((int(entry.get("id", 0)) for entry in entries), default=0)

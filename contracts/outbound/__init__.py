@@ -1,0 +1,49 @@
+"""Outbound certification: what the POS exposes to LoyaPro (``openapi/pos-partner.yaml``)."""
+
+from __future__ import annotations
+
+from contracts.findings import Finding
+from contracts.outbound.checks import OUTBOUND
+from contracts.outbound.evidence import OutboundEvidence
+from contracts.outbound.fuzz import run_conformance
+from contracts.outbound.probes import PosClient, run_customer_round_trips, run_product_round_trips
+
+__all__ = [
+    "DEFAULT_MAX_EXAMPLES",
+    "OUTBOUND",
+    "OutboundEvidence",
+    "certify_pos",
+    "collect_outbound_evidence",
+]
+
+DEFAULT_MAX_EXAMPLES = 10
+
+
+def collect_outbound_evidence(
+    base_url: str,
+    token: str | None = None,
+    *,
+    max_examples: int = DEFAULT_MAX_EXAMPLES,
+    seed: int | None = None,
+    fuzz: bool = True,
+) -> OutboundEvidence:
+    """Call the POS: round trips first (on a clean POS), then schemathesis on every operation."""
+    evidence = OutboundEvidence(base_url=base_url.rstrip("/"))
+    client = PosClient(evidence.base_url, token)
+    run_customer_round_trips(client, evidence, seed)
+    run_product_round_trips(client, evidence)
+    if fuzz:
+        evidence.conformance = run_conformance(evidence.base_url, token, max_examples=max_examples)
+    return evidence
+
+
+def certify_pos(
+    base_url: str,
+    token: str | None = None,
+    *,
+    max_examples: int = DEFAULT_MAX_EXAMPLES,
+    seed: int | None = None,
+) -> list[Finding]:
+    """Run the whole outbound certification against the POS at ``base_url``."""
+    evidence = collect_outbound_evidence(base_url, token, max_examples=max_examples, seed=seed)
+    return OUTBOUND.run(evidence)

@@ -1,0 +1,6 @@
+"""A small, correct POS implementing ``openapi/pos-partner.yaml`` (the certification's yardstick)."""
+
+from contracts.reference_pos.app import create_pos_app
+from contracts.reference_pos.backend import PosBackend, ProductPage, fold_name, normalise_mobile
+
+__all__ = ["PosBackend", "ProductPage", "create_pos_app", "fold_name", "normalise_mobile"]

@@ -1,0 +1,29 @@
+"""The report as JSON, plus the requirement catalogue so the file stands on its own."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from contracts.findings import Report
+from contracts.requirements import REQUIREMENTS
+
+
+def report_document(report: Report) -> dict[str, Any]:
+    """The JSON document: the report's data and the requirements its findings refer to."""
+    document = report.as_dict()
+    used = {finding.requirement for finding in report.findings}
+    document["requirements"] = [item.as_dict() for item in REQUIREMENTS if item.id in used]
+    return document
+
+
+def render_json(report: Report) -> str:
+    """The report as indented JSON text (UTF-8, Arabic kept readable)."""
+    return json.dumps(report_document(report), indent=2, ensure_ascii=False) + "\n"
+
+
+def write_json(report: Report, path: Path) -> Path:
+    """Write :func:`render_json` to ``path``."""
+    path.write_text(render_json(report), encoding="utf-8")
+    return path

@@ -1,0 +1,118 @@
+"""`loyapro-mock certify start | report | pos` and `loyapro-mock demo`, through click."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from faulty_drivers import NeverSendsVoids
+from faulty_pos import PushDuplicates
+
+from contracts.driver import Driver
+from contracts.harness import REFERENCE_POS_TOKEN, RunningMock, running_mock, running_pos
+from contracts.session import CertSession
+from loyapro_mock.cli.certify import certify_group
+from loyapro_mock.cli.demo import demo
+
+
+@pytest.fixture(scope="module")
+def mock() -> Iterator[RunningMock]:
+    with running_mock() as running:
+        yield running
+
+
+def _start(mock: RunningMock, directory: Path) -> CertSession:
+    result = CliRunner().invoke(
+        certify_group, ["start", "--mock-url", mock.url, "--dir", str(directory), "--pos-version", "9.1"]
+    )
+    assert result.exit_code == 0, result.output
+    session_id = result.output.split()[1]
+    assert f"certify report --session {session_id}" in result.output
+    return CertSession.load(directory / session_id)
+
+
+def test_start_writes_the_session_and_the_cashier_checklist(mock: RunningMock, tmp_path: Path) -> None:
+    session = _start(mock, tmp_path)
+    folder = tmp_path / session.id
+    assert sorted(p.name for p in folder.iterdir()) == ["checklist.json", "checklist.md", "session.json"]
+    assert [r.kind for r in session.rewards] == ["products", "percentage", "fixed_amount"]
+    markdown = (folder / "checklist.md").read_text("utf-8")
+    for reward in session.rewards:
+        assert f"`{reward.code}`" in markdown
+    assert session.customer.international in markdown
+    steps = json.loads((folder / "checklist.json").read_text("utf-8"))["steps"]
+    assert [step["id"] for step in steps] == [step_id for step_id, _ in Driver(session, "t").steps()]
+
+
+def test_report_grades_the_session_and_exits_0_when_everything_passes(
+    mock: RunningMock, tmp_path: Path
+) -> None:
+    session = _start(mock, tmp_path)
+    Driver(session, mock.token()).run()
+    result = CliRunner().invoke(certify_group, ["report", "--session", session.id, "--dir", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    assert "SIGNED OFF" in result.output
+    report = json.loads((tmp_path / session.id / "certification.json").read_text("utf-8"))
+    assert report["pos"] == {"name": "foodics", "version": "9.1"}
+    assert report["summary"]["fail"] == 0 and report["summary"]["not_exercised"] == 0
+
+
+def test_report_exits_1_and_names_the_failed_check(mock: RunningMock, tmp_path: Path) -> None:
+    session = _start(mock, tmp_path)
+    NeverSendsVoids(session, mock.token()).run()
+    result = CliRunner().invoke(certify_group, ["report", "--session", session.id, "--dir", str(tmp_path)])
+    assert result.exit_code == 1
+    assert "FAIL orders.void_sent" in result.output
+
+
+def test_report_of_an_unknown_session_says_how_to_start_one(tmp_path: Path) -> None:
+    result = CliRunner().invoke(certify_group, ["report", "--session", "cert-nope", "--dir", str(tmp_path)])
+    assert result.exit_code != 0
+    assert "run `certify start` first" in result.output
+
+
+def test_pos_command_certifies_a_pos_api(tmp_path: Path) -> None:
+    with running_pos() as pos:
+        args = ["pos", "--base-url", pos.url, "--token", REFERENCE_POS_TOKEN, "--max-examples", "3"]
+        result = CliRunner().invoke(certify_group, [*args, "--out", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "certification.html").exists()
+
+
+def test_pos_command_exits_1_on_a_faulty_pos(tmp_path: Path) -> None:
+    with running_pos(PushDuplicates()) as pos:
+        args = ["pos", "--base-url", pos.url, "--token", REFERENCE_POS_TOKEN, "--max-examples", "3"]
+        result = CliRunner().invoke(certify_group, [*args, "--out", str(tmp_path)])
+    assert result.exit_code == 1
+    assert "FAIL customers.push_idempotent" in result.output
+
+
+def test_demo_prints_a_passing_report_and_writes_the_three_files(tmp_path: Path) -> None:
+    result = CliRunner().invoke(demo, ["--out", str(tmp_path), "--max-examples", "3"])
+    assert result.exit_code == 0, result.output
+    assert "SIGNED OFF - every requirement passes" in result.output
+    assert "0 failed, 0 not exercised" in result.output
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "certification.html",
+        "certification.json",
+        "certification.junit.xml",
+    ]
+    report = json.loads((tmp_path / "certification.json").read_text("utf-8"))
+    assert report["signed_off"] is True
+    assert {f["requirement"] for f in report["findings"]} == {r["id"] for r in report["requirements"]}
+
+
+def test_start_falls_back_to_any_product_when_the_mock_does_not_know_the_pos_products(
+    mock: RunningMock, tmp_path: Path
+) -> None:
+    result = CliRunner().invoke(
+        certify_group,
+        ["start", "--mock-url", mock.url, "--dir", str(tmp_path), "--product-id", "not-in-the-mock"],
+    )
+    assert result.exit_code == 0, result.output
+    session = CertSession.load(tmp_path / result.output.split()[1])
+    assert session.reward("products").allowed_products == ()
+    assert "not-in-the-mock" in session.notes[0]

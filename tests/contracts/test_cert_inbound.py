@@ -1,0 +1,79 @@
+"""Inbound certification: the reference driver passes every check; each faulty driver fails
+exactly the checks meant to catch its bug."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+
+import pytest
+from faulty_drivers import FAULTY_DRIVERS
+
+from contracts.driver import Driver
+from contracts.findings import Outcome
+from contracts.harness import InboundRun, RunningMock, run_inbound, running_mock
+from contracts.inbound import INBOUND
+from contracts.reference_pos.backend import default_catalogue
+from contracts.registry import failed_checks
+
+CATALOGUE = default_catalogue()
+
+
+@pytest.fixture(scope="module")
+def mock() -> Iterator[RunningMock]:
+    with running_mock() as running:
+        yield running
+
+
+@pytest.fixture(scope="module")
+def reference_run(mock: RunningMock) -> InboundRun:
+    return run_inbound(mock, catalogue=CATALOGUE, seed=11)
+
+
+def test_reference_driver_passes_every_inbound_check(reference_run: InboundRun) -> None:
+    assert [f.check for f in reference_run.findings] == INBOUND.names()
+    not_passed = {f.check: f.received for f in reference_run.findings if f.outcome is not Outcome.PASS}
+    assert not_passed == {}
+
+
+def test_reference_driver_performs_every_checklist_step_without_error(reference_run: InboundRun) -> None:
+    assert [step.step for step in reference_run.steps] == [
+        "order-paid",
+        "order-resend",
+        "order-void",
+        "order-refund",
+        "reward-products",
+        "reward-percentage",
+        "reward-fixed-amount",
+    ]
+    assert [step.error for step in reference_run.steps] == [""] * 7
+    assert reference_run.steps[4].calls == ["reward -> 200", "redeem -> 200", "order -> 200"]
+
+
+@pytest.mark.parametrize("driver", FAULTY_DRIVERS, ids=lambda cls: cls.__name__)
+def test_faulty_driver_fails_exactly_the_checks_meant_to_catch_it(
+    mock: RunningMock, driver: type[Driver]
+) -> None:
+    run = run_inbound(mock, driver=driver, catalogue=CATALOGUE, seed=23)
+    assert failed_checks(run.findings) == driver.CAUGHT_BY  # type: ignore[attr-defined]
+    for finding in run.findings:
+        if finding.check in driver.CAUGHT_BY:  # type: ignore[attr-defined]
+            assert finding.outcome is Outcome.FAIL
+            assert any(item.kind == "journal" for item in finding.evidence)
+
+
+def test_a_session_grades_only_its_own_traffic(mock: RunningMock) -> None:
+    faulty = run_inbound(mock, driver=FAULTY_DRIVERS[0], catalogue=CATALOGUE, seed=31)
+    correct = run_inbound(mock, catalogue=CATALOGUE, seed=32)
+    assert faulty.session.since_id < correct.session.since_id
+    assert failed_checks(faulty.findings) == {"orders.void_sent"}
+    assert failed_checks(correct.findings) == set()
+
+
+def test_a_session_without_traffic_passes_nothing(mock: RunningMock) -> None:
+    class DoesNothing(Driver):
+        def steps(self) -> list[tuple[str, Callable[[], None]]]:
+            return []
+
+    run = run_inbound(mock, driver=DoesNothing, catalogue=CATALOGUE, seed=41)
+    assert not any(finding.passed for finding in run.findings)
+    assert Outcome.NOT_EXERCISED in {finding.outcome for finding in run.findings}

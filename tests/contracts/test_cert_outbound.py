@@ -1,0 +1,56 @@
+"""Outbound certification: the reference POS passes every check; each faulty POS fails
+exactly the checks meant to catch its bug."""
+
+from __future__ import annotations
+
+import pytest
+from faulty_pos import FAULTY_BACKENDS
+
+from contracts.findings import Finding, Outcome
+from contracts.harness import REFERENCE_POS_TOKEN, running_pos
+from contracts.outbound import OUTBOUND, certify_pos
+from contracts.reference_pos import PosBackend
+from contracts.registry import failed_checks
+
+MAX_EXAMPLES = 5
+
+
+def certify(backend: PosBackend | None) -> list[Finding]:
+    with running_pos(backend) as pos:
+        return certify_pos(pos.url, REFERENCE_POS_TOKEN, max_examples=MAX_EXAMPLES, seed=7)
+
+
+@pytest.fixture(scope="module")
+def reference_findings() -> list[Finding]:
+    return certify(None)
+
+
+def test_reference_pos_passes_every_outbound_check(reference_findings: list[Finding]) -> None:
+    assert [f.check for f in reference_findings] == OUTBOUND.names()
+    assert {f.check: f.outcome for f in reference_findings} == dict.fromkeys(OUTBOUND.names(), Outcome.PASS)
+
+
+def test_conformance_checks_report_how_many_requests_they_made(
+    reference_findings: list[Finding],
+) -> None:
+    by_name = {f.check: f for f in reference_findings}
+    # positive + negative generated cases plus the probe with undeclared query parameters
+    assert by_name["products.no_server_errors"].received.endswith("generated requests, none failed")
+    assert int(by_name["products.no_server_errors"].received.split()[0]) > MAX_EXAMPLES
+
+
+@pytest.mark.parametrize("backend", FAULTY_BACKENDS, ids=lambda cls: cls.__name__)
+def test_faulty_pos_fails_exactly_the_checks_meant_to_catch_it(backend: type[PosBackend]) -> None:
+    findings = certify(backend())
+    assert failed_checks(findings) == backend.CAUGHT_BY  # type: ignore[attr-defined]
+    for finding in findings:
+        if finding.check in backend.CAUGHT_BY:  # type: ignore[attr-defined]
+            assert finding.outcome is Outcome.FAIL
+            assert finding.evidence, "a failure names its evidence"
+            assert finding.reproduce.startswith("curl "), "a failure says how to reproduce it"
+
+
+def test_unreachable_pos_fails_instead_of_passing() -> None:
+    findings = certify_pos("http://127.0.0.1:9", None, max_examples=1, seed=1)
+    assert not any(f.outcome is Outcome.PASS for f in findings)
+    assert {f.outcome for f in findings} <= {Outcome.FAIL, Outcome.NOT_EXERCISED}

@@ -1,0 +1,80 @@
+"""The `loyapro` pytest plugin, exercised with pytester."""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+
+import pytest
+from faulty_pos import ArabicSearchFails
+
+from contracts.harness import REFERENCE_POS_TOKEN, running_pos
+from contracts.outbound import OUTBOUND
+from openapi import example_path
+
+pytest_plugins = ["pytester"]
+
+
+def test_loyapro_mock_fixture_serves_the_mock_and_resets_it_between_tests(
+    pytester: pytest.Pytester,
+) -> None:
+    pytester.makepyfile(
+        f"""
+        import json
+        import requests
+
+        ORDER = json.load(open({str(example_path("order"))!r}, encoding="utf-8"))
+
+        def test_an_order_is_journaled(loyapro_mock):
+            response = requests.post(
+                loyapro_mock.webhook_url("order"), json=ORDER, headers=loyapro_mock.headers()
+            )
+            assert response.status_code == 200
+            assert [e["operation"] for e in loyapro_mock.journal()] == ["order"]
+
+        def test_the_journal_starts_empty_in_the_next_test(loyapro_mock):
+            assert loyapro_mock.journal() == []
+        """
+    )
+    result = pytester.runpytest("-p", "no:cacheprovider")
+    result.assert_outcomes(passed=2)
+
+
+def test_pos_url_option_runs_the_outbound_certification_as_test_items(pytester: pytest.Pytester) -> None:
+    with running_pos() as pos:
+        result = pytester.runpytest(
+            "-p",
+            "no:cacheprovider",
+            f"--loyapro-pos-url={pos.url}",
+            f"--loyapro-pos-token={REFERENCE_POS_TOKEN}",
+            "--loyapro-max-examples=3",
+            "--junitxml=certification.xml",
+        )
+    result.assert_outcomes(passed=len(OUTBOUND))
+    root = ET.parse(pytester.path / "certification.xml").getroot()
+    names = [case.get("name") for case in root.iter("testcase")]
+    assert names == [f"{spec.name}[{spec.requirement}]" for spec in OUTBOUND]
+
+
+def test_a_failing_check_fails_its_item_with_expected_and_received(pytester: pytest.Pytester) -> None:
+    with running_pos(ArabicSearchFails()) as pos:
+        result = pytester.runpytest(
+            "-p",
+            "no:cacheprovider",
+            f"--loyapro-pos-url={pos.url}",
+            f"--loyapro-pos-token={REFERENCE_POS_TOKEN}",
+            "--loyapro-max-examples=3",
+        )
+    result.assert_outcomes(passed=len(OUTBOUND) - 1, failed=1)
+    result.stdout.fnmatch_lines(
+        [
+            "*POS-02 customers.findable_by_arabic_name*",
+            "*expected: The pushed customer is among the results*",
+            "*received: the pushed customer*was not found by GET /customers?name=*",
+        ]
+    )
+
+
+def test_without_the_option_no_certification_item_is_added(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile("def test_nothing():\n    pass\n")
+    result = pytester.runpytest("-p", "no:cacheprovider")
+    result.assert_outcomes(passed=1)

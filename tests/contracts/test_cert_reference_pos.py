@@ -1,0 +1,94 @@
+"""The reference POS: pos-partner.yaml served correctly."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from aiohttp.test_utils import TestClient
+
+from contracts.reference_pos import create_pos_app, fold_name, normalise_mobile
+
+TOKEN = "t0ken"
+AUTH = {"Authorization": f"Bearer {TOKEN}"}
+PUSH = {
+    "name": "Faisal Alsalamah",
+    "name_localized": "فيصل السلامة",
+    "dial_code": 966,
+    "mobile": "0557937530",
+}
+
+
+@pytest.fixture
+async def pos(aiohttp_client: Any) -> TestClient:
+    client: TestClient = await aiohttp_client(create_pos_app(token=TOKEN))
+    return client
+
+
+@pytest.mark.parametrize(
+    "mobile", ["557937530", "0557937530", "+966557937530", "00966557937530", "966557937530"]
+)
+def test_mobile_numbers_normalise_to_national_digits(mobile: str) -> None:
+    assert normalise_mobile(mobile, 966) == "557937530"
+
+
+def test_names_fold_case_and_arabic_letter_forms() -> None:
+    assert fold_name("  ALHARBI   Sara ") == "alharbi sara"
+    assert fold_name("أحْمَد") == fold_name("احمد")
+    assert fold_name("السلامة") == fold_name("السلامه")
+
+
+async def test_every_route_requires_the_bearer_token(pos: TestClient) -> None:
+    for method, path in (("GET", "/products"), ("GET", "/customers?name=a"), ("POST", "/customers")):
+        response = await pos.request(method, path, headers={"Authorization": "Bearer wrong"})
+        assert response.status == 401
+        assert response.content_type == "application/problem+json"
+        assert (await response.json())["code"] == "unauthorized"
+
+
+async def test_products_are_paginated_with_meta(pos: TestClient) -> None:
+    response = await pos.get("/products", params={"page": "5", "per_page": "5"}, headers=AUTH)
+    body = await response.json()
+    assert body["meta"] == {"current_page": 5, "last_page": 5, "per_page": 5, "total": 23}
+    assert [item["id"] for item in body["data"]] == ["prd-0021", "prd-0022", "prd-0023"]
+
+
+async def test_products_ignore_unknown_query_parameters_and_reject_bad_paging(pos: TestClient) -> None:
+    ok = await pos.get("/products", params={"sort": "name", "per_page": "2"}, headers=AUTH)
+    assert ok.status == 200 and len((await ok.json())["data"]) == 2
+    for params in ({"page": "0"}, {"per_page": "101"}, {"page": "two"}):
+        bad = await pos.get("/products", params=params, headers=AUTH)
+        assert bad.status == 400, params
+
+
+async def test_customer_upsert_is_idempotent_on_the_normalised_mobile(pos: TestClient) -> None:
+    first = await pos.post("/customers", json=PUSH, headers=AUTH)
+    again = await pos.post(
+        "/customers", json={**PUSH, "mobile": "557937530", "name": "Faisal S."}, headers=AUTH
+    )
+    assert (first.status, again.status) == (201, 200)
+    assert (await first.json())["id"] == (await again.json())["id"]
+    found = await (await pos.get("/customers", params={"mobile": "+966557937530"}, headers=AUTH)).json()
+    assert [c["name"] for c in found["data"]] == ["Faisal S."]
+
+
+@pytest.mark.parametrize("name", ["faisal", "ALSAL", "السلام", "فيصل السلامه"])
+async def test_customers_are_found_by_partial_latin_or_arabic_name(pos: TestClient, name: str) -> None:
+    await pos.post("/customers", json=PUSH, headers=AUTH)
+    found = await (await pos.get("/customers", params={"name": name}, headers=AUTH)).json()
+    assert [c["mobile"] for c in found["data"]] == ["557937530"]
+
+
+async def test_customer_push_rejects_invalid_bodies_with_4xx(pos: TestClient) -> None:
+    missing = await pos.post("/customers", json={"name": "x"}, headers=AUTH)
+    assert missing.status == 422
+    assert {e["pointer"] for e in (await missing.json())["errors"]} == {"/"}
+    not_json = await pos.post("/customers", data="{", headers={**AUTH, "Content-Type": "application/json"})
+    assert not_json.status == 400
+    text = await pos.post("/customers", data="x", headers={**AUTH, "Content-Type": "text/plain"})
+    assert text.status == 415
+
+
+async def test_customer_search_needs_a_mobile_or_a_name(pos: TestClient) -> None:
+    assert (await pos.get("/customers", headers=AUTH)).status == 400
+    assert (await pos.get("/customers", params={"mobile": "12ab"}, headers=AUTH)).status == 400
