@@ -9,6 +9,8 @@ import sys
 
 from aiohttp import web
 
+from mockserver.runner import loop_factory
+
 _BODY = b'{"order_id":"x","status":"Paid","duplicate":false}'
 
 
@@ -20,7 +22,11 @@ async def handle(request: web.Request) -> web.Response:
 def main() -> None:
     app = web.Application()
     app.router.add_post("/pos/1.0.0/{pos_name}/order", handle)
-    web.run_app(app, host="127.0.0.1", port=int(sys.argv[1]), print=None, access_log=None)
+    # The same event loop as the mock's (uvloop when installed), so the ratio compares the
+    # mock's own work, not two loops.
+    factory = loop_factory()
+    web.run_app(app, host="127.0.0.1", port=int(sys.argv[1]), print=None, access_log=None,
+                loop=factory() if factory else None)
 
 
 if __name__ == "__main__":

@@ -4,151 +4,54 @@ Each server runs pinned to core 0 and wrk runs pinned to core 1, one after the o
 run; the ratios printed at the end compare numbers measured on the same machine minutes apart.
 wrk is installed from Debian's packages and Prism 5 from npm (into bench/.prism) when missing.
 
-    python bench/http_bench.py [--duration 10] [--connections 32] [--skip-prism] [--markdown FILE]
+Measured, at 32 connections (``--connections``):
+
+- the ceiling: a bare aiohttp handler that reads the body and returns a fixed JSON;
+- the mock's order webhook with the docs' example (full pipeline, a new order id each time);
+- Prism 5 mocking the project's own loyapro-pos.yaml with the same order request;
+- reward lookup, with 1,000 and with 1,000,000 codes stored (random codes);
+- redeem, a fresh code each time, with ``serve --workers 1`` and ``--workers 2`` (the two
+  workers may use both cores; wrk shares core 1 with one of them).
+
+    python bench/http_bench.py [--duration 10] [--connections 32] [--repeat 1]
+                               [--skip-prism] [--skip-large] [--markdown FILE] [--json FILE]
 """
 
 from __future__ import annotations
 
 import argparse
-import contextlib
 import json
 import os
-import re
-import shutil
-import socket
+import platform
 import subprocess
 import sys
 import tempfile
-import time
-from collections.abc import Iterator
-from dataclasses import dataclass
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
-ROOT = Path(__file__).resolve().parents[1]
-PRISM_DIR = ROOT / "bench" / ".prism"
-SERVER_CORE, LOAD_CORE = "0", "1"
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from bench_state import prepare_db
+from loadgen import (
+    ROOT,
+    Result,
+    ensure_prism,
+    ensure_wrk,
+    free_port,
+    median_result,
+    pinned_server,
+    run_wrk,
+    write_lua,
+)
 
-@dataclass
-class Result:
-    name: str
-    rps: float
-    p50_ms: float
-    p99_ms: float
-    errors: int
-
-    def row(self) -> str:
-        return (f"| {self.name} | {self.rps:,.0f} | {self.p50_ms:.2f} | {self.p99_ms:.2f} "
-                f"| {self.errors} |")
-
-
-def ensure_wrk() -> str:
-    found = shutil.which("wrk")
-    if found:
-        return found
-    print("installing wrk from Debian's packages...", file=sys.stderr)
-    subprocess.run(["apt-get", "install", "-y", "-qq", "wrk"], check=False,
-                   stdout=subprocess.DEVNULL)
-    if not shutil.which("wrk"):
-        subprocess.run(["apt-get", "update", "-qq"], check=False, stdout=subprocess.DEVNULL)
-        subprocess.run(["apt-get", "install", "-y", "-qq", "wrk"], check=True,
-                       stdout=subprocess.DEVNULL)
-    return shutil.which("wrk") or sys.exit("wrk could not be installed")
-
-
-def ensure_prism() -> Path:
-    prism = PRISM_DIR / "node_modules" / ".bin" / "prism"
-    if not prism.exists():
-        print("installing @stoplight/prism-cli@5 from npm...", file=sys.stderr)
-        PRISM_DIR.mkdir(parents=True, exist_ok=True)
-        subprocess.run(["npm", "install", "--prefix", str(PRISM_DIR), "--no-audit", "--no-fund",
-                        "--loglevel=error", "@stoplight/prism-cli@5"], check=True)
-    return prism
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def wait_ready(port: int, proc: subprocess.Popen[bytes], timeout: float = 60.0) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"server exited with {proc.returncode} before listening")
-        with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), 0.2):
-            return
-        time.sleep(0.1)
-    raise RuntimeError(f"nothing listening on port {port} after {timeout:.0f}s")
-
-
-@contextlib.contextmanager
-def pinned_server(cmd: list[str], port: int, env: dict[str, str] | None = None
-                  ) -> Iterator[subprocess.Popen[bytes]]:
-    proc = subprocess.Popen(["taskset", "-c", SERVER_CORE, *cmd], env=env,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    try:
-        wait_ready(port, proc)
-        yield proc
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-
-
-def lua_string(text: str) -> str:
-    return "[==[" + text + "]==]"
-
-
-def write_lua(directory: Path, name: str, path: str, token: str, body: str,
-              unique: dict[str, str] | None = None) -> Path:
-    """A wrk script posting `body`; each placeholder in `unique` gets a per-request value."""
-    headers = ('wrk.headers["Content-Type"] = "application/json"\n'
-               'wrk.headers["Accept"] = "application/json"\n'
-               f'wrk.headers["Authorization"] = "Bearer {token}"\n')
-    lines = [f'wrk.method = "POST"\nwrk.path = "{path}"\n{headers}',
-             f"local body = {lua_string(body)}"]
-    if unique:
-        lines.append(
-            "local counter = 0\nlocal tid = 0\nlocal threads = 0\n"
-            "function setup(thread)\n  threads = threads + 1\n  thread:set('tid', threads)\nend\n"
-            "function request()\n  counter = counter + 1\n  local b = body\n"
-        )
-        for placeholder, prefix in unique.items():
-            lines.append(f'  b = b:gsub("{placeholder}", "{prefix}" .. tid .. "-" .. counter)')
-        lines.append(f'  return wrk.format(nil, "{path}", nil, b)\nend')
-    else:
-        lines.append("wrk.body = body")
-    script = directory / f"{name}.lua"
-    script.write_text("\n".join(lines) + "\n")
-    return script
-
-
-_LATENCY = re.compile(r"^\s+(50|99)(?:\.000)?%\s+([\d.]+)(us|ms|s)\s*$", re.M)
-
-
-def run_wrk(wrk: str, name: str, port: int, script: Path, duration: int, connections: int
-            ) -> Result:
-    out = subprocess.run(
-        ["taskset", "-c", LOAD_CORE, wrk, "-t2", f"-c{connections}", f"-d{duration}s",
-         "--latency", "-s", str(script), f"http://127.0.0.1:{port}"],
-        check=True, capture_output=True, text=True,
-    ).stdout
-    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))  # type: ignore[union-attr]
-    scale = {"us": 0.001, "ms": 1.0, "s": 1000.0}
-    latencies = {p: float(v) * scale[u] for p, v, u in _LATENCY.findall(out)}
-    errors = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", out)
-    failed = re.search(r"Socket errors:.*", out)
-    result = Result(name, rps, latencies.get("50", float("nan")), latencies.get("99", float("nan")),
-                    int(errors.group(1)) if errors else 0)
-    print(f"  {name}: {rps:,.0f} req/s, p50 {result.p50_ms:.2f} ms, p99 {result.p99_ms:.2f} ms"
-          + (f", {result.errors} non-2xx" if result.errors else "")
-          + (f" ({failed.group(0)})" if failed else ""), file=sys.stderr)
-    return result
+DOCS_CUSTOMER = "557937530"
+BRANCH = "97be5de5-ae01-4efe-8355-7c6aaf077be7"
+LARGE, SMALL = 1_000_000, 1_000
+TARGETS = {
+    "order_rps": 6000, "order_vs_prism": 7.0, "order_vs_bare": 0.30, "order_p99_ms": 10.0,
+    "redeem_rps": 5000, "workers_speedup": 1.6, "lookup_p99_growth": 1.2,
+}
 
 
 def mock_token() -> str:
@@ -157,69 +60,195 @@ def mock_token() -> str:
     return out.strip().splitlines()[-1].strip()
 
 
+def serve_cmd(port: int, db: Path, workers: int = 1) -> list[str]:
+    return [sys.executable, "-m", "loyapro_mock", "serve", "--port", str(port), "--db", str(db),
+            "--quiet", "--workers", str(workers)]
+
+
+def machine() -> dict[str, Any]:
+    """What the numbers were measured on."""
+    model = platform.processor() or "unknown"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    try:
+        import uvloop
+        loop = f"uvloop {uvloop.__version__}"
+    except ImportError:
+        loop = "asyncio"
+    import aiohttp
+    return {"nproc": os.cpu_count(), "cpu": model, "python": platform.python_version(),
+            "aiohttp": aiohttp.__version__, "loop": loop, "load": os.getloadavg()}
+
+
+class Bench:
+    """Runs each measurement ``repeat`` times and keeps the median run."""
+
+    def __init__(self, args: argparse.Namespace, wrk: str) -> None:
+        self.args = args
+        self.wrk = wrk
+        self.results: dict[str, Result] = {}
+
+    def measure(self, key: str, name: str, cmd: Callable[[int], list[str]], script: Path,
+                cores: str = "0") -> Result:
+        print(name, file=sys.stderr)
+        runs = []
+        for _ in range(self.args.repeat):
+            port = free_port()
+            with pinned_server(cmd(port), port, cores) as proc:
+                runs.append(run_wrk(self.wrk, name, port, script, self.args.duration,
+                                    self.args.connections, server_pid=proc.pid))
+        self.results[key] = median_result(runs)
+        return self.results[key]
+
+
+def scripts(tmp: Path, token: str) -> dict[str, Path]:
+    order = json.loads((ROOT / "openapi" / "examples" / "order.json").read_text())
+    order["order"]["id"] = "__ORDER_ID__"
+    lookup = {"reward_code": "__CODE__", "business_reference": 440810,
+              "customer_mobile_number": DOCS_CUSTOMER, "mobile_country_code": "966",
+              "branch_id": BRANCH}
+    redeem = {"reward_code": "__CODE__", "business_reference": 440810, "order_id": "__CODE__",
+              "branch_id": BRANCH, "discount_amount": 5, "customer_mobile_number": DOCS_CUSTOMER,
+              "mobile_country_code": "966", "date": "2023-01-01 15:06:16",
+              "user_id": "97c817bd-ff52-4aa9-ad52-f12d14d2996d"}
+    base = "/pos/1.0.0/foodics"
+    return {
+        "order": write_lua(tmp, "order", f"{base}/order", token, json.dumps(order),
+                           {"__ORDER_ID__": '"bench-" .. tid .. "-" .. counter'}),
+        "lookup_small": write_lua(tmp, "lookup_small", f"{base}/reward", token,
+                                  json.dumps(lookup), {"__CODE__": _random_code(SMALL)}),
+        "lookup_large": write_lua(tmp, "lookup_large", f"{base}/reward", token,
+                                  json.dumps(lookup), {"__CODE__": _random_code(LARGE)}),
+        "redeem_1": write_lua(tmp, "redeem_1", f"{base}/redeem", token, json.dumps(redeem),
+                              {"__CODE__": 'string.format("RA%d%07d", tid, counter)'}),
+        "redeem_2": write_lua(tmp, "redeem_2", f"{base}/redeem", token, json.dumps(redeem),
+                              {"__CODE__": 'string.format("RB%d%07d", tid, counter)'}),
+    }
+
+
+def _random_code(count: int) -> str:
+    return f'string.format("LKP%07d", math.random(1, {count}))'
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--duration", type=int, default=10, help="seconds per measurement")
     parser.add_argument("--connections", type=int, default=32)
+    parser.add_argument("--repeat", type=int, default=1,
+                        help="runs per measurement; the median run is reported")
     parser.add_argument("--skip-prism", action="store_true")
+    parser.add_argument("--skip-large", action="store_true",
+                        help="skip the 1,000,000-code lookup (its database takes ~20 s)")
     parser.add_argument("--markdown", type=Path, help="also write the results table here")
+    parser.add_argument("--json", type=Path, help="also write the results as JSON here")
     args = parser.parse_args()
 
     wrk = ensure_wrk()
     prism = None if args.skip_prism else ensure_prism()
-    order = json.loads((ROOT / "openapi" / "examples" / "order.json").read_text())
-    order["order"]["id"] = "__ORDER_ID__"
-    order_body = json.dumps(order)
-    token = mock_token()
-    results: dict[str, Result] = {}
-
+    bench = Bench(args, wrk)
+    info = machine()
+    # Enough fresh codes for every redeem wrk can send (2 threads, per run and repeat).
+    per_thread = max(60_000, 4_000 * args.duration) * args.repeat
     with tempfile.TemporaryDirectory() as tmp:
         tmpdir = Path(tmp)
-        order_lua = write_lua(tmpdir, "order", "/pos/1.0.0/foodics/order", token, order_body,
-                              {"__ORDER_ID__": "bench-"})
+        lua = scripts(tmpdir, mock_token())
+        order_db = tmpdir / "order.db"
+        small_db, large_db, redeem_db = (tmpdir / f"{n}.db" for n in ("small", "large", "redeem"))
+        print("preparing databases...", file=sys.stderr)
+        prepare_db(str(order_db), {})
+        prepare_db(str(small_db), {"LKP": SMALL})
+        prepare_db(str(redeem_db), {f"R{w}{t}": per_thread for w in "AB" for t in (1, 2)})
+        if not args.skip_large:
+            prepare_db(str(large_db), {"LKP": LARGE})
 
-        print("bare aiohttp ceiling", file=sys.stderr)
-        port = free_port()
-        with pinned_server([sys.executable, str(ROOT / "bench" / "bare_server.py"), str(port)], port):
-            results["bare"] = run_wrk(wrk, "bare aiohttp handler", port, order_lua,
-                                      args.duration, args.connections)
-
-        print("loyapro-mock order webhook", file=sys.stderr)
-        port = free_port()
-        db = tmpdir / "bench.db"
-        serve = [sys.executable, "-m", "loyapro_mock", "serve", "--port", str(port), "--db", str(db)]
-        with pinned_server(serve, port):
-            results["order"] = run_wrk(wrk, "loyapro-mock order (full pipeline)", port, order_lua,
-                                       args.duration, args.connections)
-
+        bench.measure("bare", "bare aiohttp handler (ceiling)",
+                      lambda p: [sys.executable, str(ROOT / "bench" / "bare_server.py"), str(p)],
+                      lua["order"])
+        bench.measure("order", "mock order webhook (full pipeline)",
+                      lambda p: serve_cmd(p, order_db), lua["order"])
         if prism is not None:
-            print("Prism 5 mocking loyapro-pos.yaml", file=sys.stderr)
-            port = free_port()
-            cmd = [str(prism), "mock", "-p", str(port), "-h", "127.0.0.1", "--errors", "false",
-                   str(ROOT / "openapi" / "loyapro-pos.yaml")]
-            with pinned_server(cmd, port):
-                results["prism"] = run_wrk(wrk, "Prism 5 order", port, order_lua,
-                                           args.duration, args.connections)
+            spec = str(ROOT / "openapi" / "loyapro-pos.yaml")
+            bench.measure("prism", "Prism 5 order (same request)",
+                          lambda p: [str(prism), "mock", "-p", str(p), "-h", "127.0.0.1",
+                                     "--errors", "false", spec], lua["order"])
+        bench.measure("lookup_small", f"mock reward lookup, {SMALL:,} codes stored",
+                      lambda p: serve_cmd(p, small_db), lua["lookup_small"])
+        if not args.skip_large:
+            bench.measure("lookup_large", f"mock reward lookup, {LARGE:,} codes stored",
+                          lambda p: serve_cmd(p, large_db), lua["lookup_large"])
+        bench.measure("redeem", "mock redeem, fresh codes, 1 worker",
+                      lambda p: serve_cmd(p, redeem_db, 1), lua["redeem_1"])
+        bench.measure("redeem_2", "mock redeem, fresh codes, --workers 2 (cores 0-1)",
+                      lambda p: serve_cmd(p, redeem_db, 2), lua["redeem_2"], cores="0,1")
+    info["load_after"] = os.getloadavg()
+    report(bench.results, info, args)
 
-    report(results, args)
+
+def ratios(results: dict[str, Result]) -> list[tuple[str, str, bool]]:
+    """(what, measured, target met) for every target the run measured."""
+    r, t = results, TARGETS
+    out: list[tuple[str, str, bool]] = []
+    if "order" in r:
+        order = r["order"]
+        out.append((f"order webhook >= {t['order_rps']:,} req/s", f"{order.rps:,.0f} req/s",
+                    order.rps >= t["order_rps"]))
+        out.append((f"order webhook p99 <= {t['order_p99_ms']:g} ms", f"{order.p99_ms:.2f} ms",
+                    order.p99_ms <= t["order_p99_ms"]))
+        if "bare" in r:
+            share = order.rps / r["bare"].rps
+            out.append((f"order / bare aiohttp >= {t['order_vs_bare']:.0%}", f"{share:.0%}",
+                        share >= t["order_vs_bare"]))
+        if "prism" in r:
+            times = order.rps / r["prism"].rps
+            out.append((f"order / Prism >= {t['order_vs_prism']:g}x", f"{times:.1f}x",
+                        times >= t["order_vs_prism"]))
+    if "redeem" in r:
+        out.append((f"redeem >= {t['redeem_rps']:,} req/s", f"{r['redeem'].rps:,.0f} req/s",
+                    r["redeem"].rps >= t["redeem_rps"]))
+        if "redeem_2" in r:
+            speedup = r["redeem_2"].rps / r["redeem"].rps
+            out.append((f"redeem --workers 2 / 1 >= {t['workers_speedup']:g}x",
+                        f"{speedup:.2f}x", speedup >= t["workers_speedup"]))
+    if "order" in r and "bare" in r:
+        cost = r["bare"].cpu_us / r["order"].cpu_us
+        out.append(("order / bare aiohttp, by CPU time per request (same goal, noise-proof)",
+                    f"{cost:.0%}", cost >= t["order_vs_bare"]))
+    if "lookup_small" in r and "lookup_large" in r:
+        growth = r["lookup_large"].p99_ms / r["lookup_small"].p99_ms
+        out.append((f"lookup p99 at 1M codes / at 1k <= {t['lookup_p99_growth']:g}x",
+                    f"{growth:.2f}x", growth <= t["lookup_p99_growth"]))
+        cpu = r["lookup_large"].cpu_us / r["lookup_small"].cpu_us
+        out.append(("lookup CPU time per request at 1M codes / at 1k (noise-proof)",
+                    f"{cpu:.2f}x", cpu <= t["lookup_p99_growth"]))
+    return out
 
 
-def report(results: dict[str, Result], args: argparse.Namespace) -> None:
-    lines = ["| server | req/s | p50 ms | p99 ms | non-2xx |", "|---|---:|---:|---:|---:|"]
-    lines += [r.row() for r in results.values()]
-    order, bare, prism = results.get("order"), results.get("bare"), results.get("prism")
-    ratios = []
-    if order and bare:
-        ratios.append(f"order / bare aiohttp ceiling = {order.rps / bare.rps:.0%} (target >= 30%)")
-    if order and prism:
-        ratios.append(f"order / Prism = {order.rps / prism.rps:.1f}x (target >= 7x)")
-    if order:
-        ratios.append(f"order: {order.rps:,.0f} req/s (target >= 6,000), "
-                      f"p99 {order.p99_ms:.2f} ms (target <= 10 ms)")
-    text = "\n".join(lines + [""] + [f"- {r}" for r in ratios])
+def report(results: dict[str, Result], info: dict[str, Any], args: argparse.Namespace) -> None:
+    load = ", ".join(f"{x:.2f}" for x in info["load"])
+    lines = [f"Machine: {info['nproc']} cores, {info['cpu']}, Python {info['python']}, "
+             f"aiohttp {info['aiohttp']}, {info['loop']}; load average before: {load}.",
+             f"wrk: 2 threads, {args.connections} connections, {args.duration} s per run, "
+             f"median of {args.repeat} run(s).", "",
+             "| server | req/s | p50 ms | p99 ms | server CPU µs/request | errors |",
+             "|---|---:|---:|---:|---:|---:|"]
+    lines += [result.row() for result in results.values()]
+    lines += ["", "| target | measured | met |", "|---|---:|:---:|"]
+    lines += [f"| {what} | {value} | {'yes' if ok else 'no'} |"
+              for what, value, ok in ratios(results)]
+    text = "\n".join(lines)
     print(text)
     if args.markdown:
         args.markdown.write_text(text + "\n")
+    if args.json:
+        args.json.write_text(json.dumps(
+            {"machine": info, "results": {k: v.as_dict() for k, v in results.items()},
+             "targets": [{"target": w, "measured": v, "met": ok}
+                         for w, v, ok in ratios(results)]}, indent=2) + "\n")
 
 
 if __name__ == "__main__":

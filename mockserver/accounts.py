@@ -128,9 +128,9 @@ def post_earnings(tx: StoreTx, config: LoyaltyConfig, business_reference: str,
     """
     at, order_id = iso(now), facts.order_id or ""
     earnings = compute_earnings(config, facts)
-    for earning in earnings:
-        tx.add_entry(_entry(customer_id, business_reference, earning.program, "earn",
-                            earning.amount, at, order_id=order_id, note=earning.reason))
+    tx.add_entries([_entry(customer_id, business_reference, earning.program, "earn",
+                           earning.amount, at, order_id=order_id, note=earning.reason)
+                    for earning in earnings])
     issued: list[Row] = []
     if config.stamps.enabled:
         issued += _convert_stamps(tx, config, business_reference, customer_id, now, order_id)
@@ -185,11 +185,14 @@ def grant_entitlements(tx: StoreTx, config: LoyaltyConfig, business_reference: s
     """Issue the current period's entitlement code of every active subscription (once)."""
     if not config.subscriptions.enabled:
         return [], []
-    granted = {e["note"] for e in tx.entries(business_reference, customer_id=customer_id)
-               if e["program"] == "subscriptions" and e["kind"] == "grant"}
+    subscriptions = tx.subscriptions(customer_id)
+    if not subscriptions:
+        return [], []
+    granted = {e["note"] for e in tx.entries(business_reference, customer_id=customer_id,
+                                             program="subscriptions") if e["kind"] == "grant"}
     movements: list[Movement] = []
     issued: list[Row] = []
-    for sub in tx.subscriptions(customer_id):
+    for sub in subscriptions:
         starts, ends = parse_iso(sub["starts_at"]), parse_iso(sub["ends_at"])
         plan = config.subscriptions.plan(sub["plan"])
         if plan is None or not starts <= now < ends:

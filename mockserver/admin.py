@@ -6,6 +6,7 @@ the mock is a local tool. Admin calls are not journaled.
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 from aiohttp import web
@@ -16,7 +17,7 @@ from mockserver.demo import demo_summary
 from mockserver.errors import DomainError
 from mockserver.handlers import json_response, problem_from_domain
 from mockserver.journal import VERDICTS
-from mockserver.keys import CALL, DEMO, SERVICE, SETTINGS, SPEC, STORE, Handler
+from mockserver.keys import CALL, DEMO, JOURNAL, SERVICE, SETTINGS, SPEC, STORE, Handler
 from mockserver.problems import ProblemError
 
 __all__ = ["HANDLERS", "parse_journal_query"]
@@ -36,7 +37,7 @@ def _bad_query(name: str, value: str, expected: str) -> ProblemError:
 
 def _parse_since(value: str) -> str:
     """A journal id (digits) as is, or an instant normalised to the store's format."""
-    if value.isdigit():
+    if value.isascii() and value.isdigit() and len(value) <= 18:  # fits a 64-bit id
         return value
     try:
         return iso(parse_iso(value.replace(" ", "+")))
@@ -52,21 +53,23 @@ def parse_journal_query(query: Any) -> dict[str, Any]:
     for name in ("pos", "session"):
         if query.get(name):
             filters[name] = query[name]
+    # A filter given with an empty value is a mistake, not "no filter".
     operation = query.get("operation")
-    if operation:
+    if operation is not None:
         if operation not in _OPERATIONS:
             raise _bad_query("operation", operation, "one of " + ", ".join(_OPERATIONS))
         filters["operation"] = operation
     verdict = query.get("verdict")
-    if verdict:
+    if verdict is not None:
         if verdict not in VERDICTS:
             raise _bad_query("verdict", verdict, "one of " + ", ".join(VERDICTS))
         filters["verdict"] = verdict
-    if query.get("since"):
+    if query.get("since") is not None:
         filters["since"] = _parse_since(query["since"])
     limit = query.get("limit")
-    if limit:
-        if not limit.isdigit() or not 1 <= int(limit) <= MAX_LIMIT:
+    if limit is not None:
+        if not (limit.isascii() and limit.isdigit() and len(limit) <= 6) \
+                or not 1 <= int(limit) <= MAX_LIMIT:
             raise _bad_query("limit", limit, f"an integer from 1 to {MAX_LIMIT}")
         filters["limit"] = int(limit)
     return filters
@@ -82,18 +85,21 @@ async def admin_health(request: web.Request) -> web.Response:
         "now": iso(request.app[SERVICE].now()),
         "lenient": settings.lenient,
         "db": settings.db,
+        "pid": os.getpid(),  # which process answered (serve --workers N runs N of them)
     })
 
 
 async def admin_requests(request: web.Request) -> web.Response:
     """``GET /__admin/requests``: journal entries, oldest first, filtered."""
     filters = parse_journal_query(request.query)
+    request.app[JOURNAL].flush()
     entries = request.app[STORE].list_requests(**filters)
     return json_response(request, {"requests": entries})
 
 
 async def admin_reset(request: web.Request) -> web.Response:
     """``POST /__admin/reset``: forget all state, then load the demo state again."""
+    request.app[JOURNAL].flush()  # entries of earlier requests must not outlive the reset
     request.app[SERVICE].reset()
     return json_response(request, {"reset": True, "demo": demo_summary(request.app[DEMO])})
 

@@ -2,7 +2,8 @@
 
 The spec is loaded and every operation's validator compiled here, once; a spec the mock
 cannot serve fails at this point, before anything listens. The store is opened (and the
-demo state loaded on a first start) in ``cleanup_ctx`` and closed on shutdown.
+demo state loaded on a first start) in ``cleanup_ctx`` and closed on shutdown, after the
+journal's last batch is written (`mockserver.journal_writer`).
 """
 
 from __future__ import annotations
@@ -14,17 +15,31 @@ from aiohttp import web
 
 from mockserver.auth import Authenticator
 from mockserver.demo import ensure_demo_state
-from mockserver.keys import AUTH, DEMO, OPERATIONS, SERVICE, SETTINGS, SPEC, STARTED_AT, STORE
+from mockserver.journal_writer import JournalWriter
+from mockserver.keys import (
+    AUTH,
+    DEMO,
+    JOURNAL,
+    OPERATIONS,
+    SERVICE,
+    SETTINGS,
+    SPEC,
+    STARTED_AT,
+    STORE,
+)
 from mockserver.loyalty import ProgramsConfig
 from mockserver.middlewares import contract_middleware, journal_middleware
 from mockserver.routes import add_routes, build_operations
-from mockserver.seed import seed_demo
+from mockserver.seed import DemoState, seed_demo
 from mockserver.service import LoyaltyService
 from mockserver.settings import Settings
 from mockserver.sqlite_store import SqliteStore
 from mockserver.validation import SpecValidator
 
-__all__ = ["create_app"]
+__all__ = ["CHECKPOINT_INTERVAL", "create_app", "prepare_state"]
+
+#: Seconds between background WAL checkpoints of a file store (mockserver.sqlite_connection).
+CHECKPOINT_INTERVAL = 0.5
 
 
 def create_app(settings: Settings | None = None) -> web.Application:
@@ -49,18 +64,34 @@ def create_app(settings: Settings | None = None) -> web.Application:
     add_routes(app, operations)
 
     async def state(app: web.Application) -> AsyncIterator[None]:
-        store = SqliteStore(settings.db)
-        service = LoyaltyService(
-            store, programs, seeder=seed_demo if settings.demo else None,
-            auto_register=settings.auto_register,
-        )
+        store = SqliteStore(settings.db, checkpoint_interval=CHECKPOINT_INTERVAL)
+        service = _service(store, settings, programs)
         app[STORE] = store
         app[SERVICE] = service
+        app[JOURNAL] = JournalWriter(store)
         app[DEMO] = ensure_demo_state(service) if settings.demo else None
         try:
             yield
         finally:
+            app[JOURNAL].flush()
             store.close()
 
     app.cleanup_ctx.append(state)
     return app
+
+
+def _service(store: SqliteStore, settings: Settings, programs: ProgramsConfig
+             ) -> LoyaltyService:
+    return LoyaltyService(store, programs, seeder=seed_demo if settings.demo else None,
+                          auto_register=settings.auto_register)
+
+
+def prepare_state(settings: Settings) -> DemoState | None:
+    """Open the store once and load the demo state (when enabled); return what it holds.
+
+    ``serve --workers N`` calls this before starting the workers, so that they find the
+    demo state complete instead of racing to create it.
+    """
+    with SqliteStore(settings.db) as store:
+        service = _service(store, settings, ProgramsConfig.from_mapping(settings.programs))
+        return ensure_demo_state(service) if settings.demo else None

@@ -36,7 +36,10 @@ def parse_iso(text: str) -> datetime:
     moment = datetime.fromisoformat(text.strip())
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
-    return moment.astimezone(UTC)
+    try:
+        return moment.astimezone(UTC)
+    except OverflowError:  # e.g. 0001-01-01T00:00:00+05:00: before year 1 in UTC
+        raise ValueError(f"{text!r} is out of the range of dates in UTC") from None
 
 
 class Clock:

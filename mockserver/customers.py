@@ -32,7 +32,8 @@ def normalise_dial_code(dial_code: str | int | None) -> int:
         return DEFAULT_DIAL_CODE
     if isinstance(dial_code, bool):
         raise ValueError("a dial code is a number such as 966")
-    digits = "".join(ch for ch in str(dial_code) if ch.isdigit()).lstrip("0")
+    text = str(dial_code)
+    digits = (text if text.isdigit() else "".join(ch for ch in text if ch.isdigit())).lstrip("0")
     if not digits or len(digits) > 4:
         raise ValueError(f"{dial_code!r} is not a dial code (expected digits such as 966)")
     return int(digits)
@@ -48,7 +49,7 @@ def normalise_mobile(number: str | int, dial_code: str | int | None = None) -> t
     """
     dial = normalise_dial_code(dial_code)
     text = str(number).strip()
-    digits = "".join(ch for ch in text if ch.isdigit())
+    digits = text if text.isdigit() else "".join(ch for ch in text if ch.isdigit())
     international = text.startswith("+") or digits.startswith("00")
     digits = digits[2:] if digits.startswith("00") else digits
     prefix = str(dial)

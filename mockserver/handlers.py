@@ -59,11 +59,12 @@ def problem_from_domain(exc: DomainError) -> ProblemError:
 
 async def order(request: web.Request) -> web.Response:
     """``POST /pos/1.0.0/{pos_name}/order``: record the order, earn or reverse loyalty."""
-    body = request[CALL].body
+    call = request[CALL]
     pos_name = request.match_info["pos_name"]
     lenient = request.app[SETTINGS].lenient
     try:
-        result = request.app[SERVICE].process_order(pos_name, body, lenient=lenient)
+        result = request.app[SERVICE].process_order(pos_name, call.body, lenient=lenient,
+                                                    raw=call.raw_body)
     except DomainError as exc:
         raise problem_from_domain(exc) from None
     return json_response(request, result)

@@ -10,6 +10,8 @@ from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
+import orjson
+
 from mockserver.clock import iso
 from mockserver.keys import Call
 from mockserver.problems import violation_dicts
@@ -48,6 +50,10 @@ def verdict_for(status: int) -> str:
 
 def _request_body(call: Call) -> Any:
     if call.body is not None:
+        if call.raw_body is not None and len(call.raw_body) <= RAW_BODY_LIMIT:
+            # The bytes the body was parsed from: valid JSON, stored without encoding the
+            # parsed objects again (reads back equal to `call.body`).
+            return orjson.Fragment(call.raw_body)
         return call.body
     if call.raw_body is None:
         return None

@@ -16,6 +16,7 @@ from mockserver.validation import OperationValidator, SpecValidator, Violation
 
 if TYPE_CHECKING:
     from mockserver.auth import Authenticator, Principal
+    from mockserver.journal_writer import JournalWriter
     from mockserver.seed import DemoState
     from mockserver.service import LoyaltyService
     from mockserver.settings import Settings
@@ -25,6 +26,7 @@ __all__ = [
     "AUTH",
     "CALL",
     "DEMO",
+    "JOURNAL",
     "OPERATIONS",
     "SERVICE",
     "SETTINGS",
@@ -73,6 +75,7 @@ AUTH: web.AppKey[Authenticator] = web.AppKey("auth")
 STORE: web.AppKey[SqliteStore] = web.AppKey("store")
 SERVICE: web.AppKey[LoyaltyService] = web.AppKey("service")
 DEMO: web.AppKey[DemoState | None] = web.AppKey("demo")
+JOURNAL: web.AppKey[JournalWriter] = web.AppKey("journal")
 OPERATIONS: web.AppKey[dict[str, Operation]] = web.AppKey("operations")
 STARTED_AT: web.AppKey[float] = web.AppKey("started_at", float)
 CALL: web.RequestKey[Call] = web.RequestKey("call", Call)

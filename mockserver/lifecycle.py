@@ -157,7 +157,7 @@ def apply_order(tx: StoreTx, config: LoyaltyConfig, *, pos_name: str, business_r
             "lines_total": facts.lines_total, "original_order_id": facts.original_order_id,
             "loyalty_state": existing["loyalty_state"] if existing else "none",
             "reversed_fraction": existing["reversed_fraction"] if existing else 0.0,
-            "payload": payload.get("order"),
+            "payload": None,  # the journal keeps the body; a 7 KB copy per commit costs
             "created_at": existing["created_at"] if existing else at, "updated_at": at,
         }
         if facts.has_original_order:

@@ -24,7 +24,8 @@ import orjson
 from aiohttp import web
 
 from mockserver.journal import build_entry, utc_now_iso
-from mockserver.keys import AUTH, CALL, OPERATIONS, SETTINGS, STORE, Call, Handler, Operation
+from mockserver.json_keys import find_duplicate_key
+from mockserver.keys import AUTH, CALL, JOURNAL, OPERATIONS, SETTINGS, Call, Handler, Operation
 from mockserver.problems import ProblemError, problem_body, problem_response
 from mockserver.validation import Violation
 
@@ -137,13 +138,21 @@ def _parse(raw: bytes) -> Any:
             "(the spec's example shows one).",
         )
     try:
-        return orjson.loads(raw)
+        body = orjson.loads(raw)
     except orjson.JSONDecodeError as exc:
         raise ProblemError(
             400, "malformed_json",
             f"The body is not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}. "
             "Send one JSON object encoded in UTF-8 (no trailing commas, comments or NaN).",
         ) from None
+    duplicate = find_duplicate_key(raw, body)
+    if duplicate is not None:
+        raise ProblemError(
+            400, "malformed_json",
+            f"The body names the key {duplicate!r} twice in one object; JSON parsers disagree "
+            "on which value counts. Send each key once per object.",
+        )
+    return body
 
 
 def _reject_or_record(lenient: bool, call: Call, problem: ProblemError, rule: str) -> None:
@@ -308,10 +317,7 @@ async def journal_middleware(request: web.Request, handler: Handler) -> web.Stre
             status=response.status,
             duration_ms=(time.perf_counter() - started) * 1000,
         )
-        try:
-            request.app[STORE].record_request(entry)
-        except Exception:
-            log.exception("could not journal %s %s", request.method, request.path)
+        request.app[JOURNAL].add(entry)
         if request_log.isEnabledFor(logging.INFO):
             _log_entry(entry)
     return response

@@ -21,7 +21,7 @@ Amounts are compared after rounding to 5 decimals, with a tolerance of 0.01.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, NamedTuple
 
 from mockserver.customers import normalise_mobile
 from mockserver.orders import FOODICS_STATUS_NAMES, mapping, number
@@ -69,18 +69,36 @@ def _line_taxes(line: dict[str, Any]) -> list[tuple[str, float, float]]:
     return parts
 
 
-def pricing_mode(order: dict[str, Any]) -> str:
-    """``"exclusive"`` or ``"inclusive"`` (see the module docstring)."""
-    lines = [line for _, line in _dicts(order.get("products"))]
+class _Line(NamedTuple):
+    """What several rules read from one product line, read once."""
+
+    position: int
+    line: dict[str, Any]
+    total: float | None
+    exclusive: float | None
+    taxes: list[tuple[str, float, float]]
+
+
+def _read_lines(order: dict[str, Any]) -> list[_Line]:
+    return [_Line(i, line, number(line.get("total_price")),
+                  number(line.get("tax_exclusive_total_price")), _line_taxes(line))
+            for i, line in _dicts(order.get("products"))]
+
+
+def _mode(lines: list[_Line]) -> str:
     if not lines:
         return "inclusive"
-    some_tax = any(amount > 0 for line in lines for _, _, amount in _line_taxes(line))
     for line in lines:
-        total = number(line.get("total_price"))
-        exclusive = number(line.get("tax_exclusive_total_price"))
-        if total is None or exclusive is None or not _close(total, exclusive):
+        if line.total is None or line.exclusive is None or not _close(line.total,
+                                                                      line.exclusive):
             return "inclusive"
+    some_tax = any(amount > 0 for line in lines for _, _, amount in line.taxes)
     return "exclusive" if some_tax else "inclusive"
+
+
+def pricing_mode(order: dict[str, Any]) -> str:
+    """``"exclusive"`` or ``"inclusive"`` (see the module docstring)."""
+    return _mode(_read_lines(order))
 
 
 def _check_status(order: dict[str, Any], out: list[Violation]) -> None:
@@ -125,10 +143,8 @@ def _check_line(i: int, line: dict[str, Any], out: list[Violation]) -> None:
                 "money.option_total"))
     unit, qty, total = (number(line.get(k)) for k in ("unit_price", "quantity", "total_price"))
     discount = number(line.get("discount_amount")) or 0.0
-    if None in (unit, qty, total, options_total):
+    if unit is None or qty is None or total is None or options_total is None:
         return
-    assert unit is not None and qty is not None and total is not None
-    assert options_total is not None
     expected = unit * qty + options_total - discount
     if not _close(total, expected):
         out.append(Violation(
@@ -139,74 +155,84 @@ def _check_line(i: int, line: dict[str, Any], out: list[Violation]) -> None:
             "money.line_total"))
 
 
-def _check_line_tax(i: int, line: dict[str, Any], mode: str, out: list[Violation]) -> None:
-    total = number(line.get("total_price"))
-    exclusive = number(line.get("tax_exclusive_total_price"))
+def _check_line_tax(line: _Line, mode: str, out: list[Violation]) -> None:
+    total, exclusive = line.total, line.exclusive
     if total is None or exclusive is None:
         return
-    parts = _line_taxes(line)
-    taxes = sum(amount for _, _, amount in parts)
+    taxes = sum(amount for _, _, amount in line.taxes)
+    rates = {key: rate for key, rate, _ in line.taxes}
     if mode == "inclusive":
         expected = total - exclusive
+    else:
+        expected = sum(rate / 100 * exclusive for rate in rates.values())
+    if _close(taxes, expected):
+        return
+    if mode == "inclusive":
         how = (f"total_price - tax_exclusive_total_price = {_fmt(total)} - {_fmt(exclusive)}"
                f" = {_fmt(expected)}")
     else:
-        rates = {key: rate for key, rate, _ in parts}
-        expected = sum(rate / 100 * exclusive for rate in rates.values())
         how = (f"the rates ({', '.join(_fmt(r) + '%' for r in rates.values())}) of "
                f"tax_exclusive_total_price {_fmt(exclusive)} = {_fmt(expected)}")
-    if not _close(taxes, expected):
-        out.append(Violation(
-            f"/order/products/{i}/taxes",
-            f"the line's taxes (its own and its options') add up to {_fmt(taxes)} but the "
-            f"order is tax-{mode} and {how}", "money.line_tax"))
+    out.append(Violation(
+        f"/order/products/{line.position}/taxes",
+        f"the line's taxes (its own and its options') add up to {_fmt(taxes)} but the "
+        f"order is tax-{mode} and {how}", "money.line_tax"))
 
 
-def _check_totals(order: dict[str, Any], mode: str, out: list[Violation]) -> None:
-    lines = [line for _, line in _dicts(order.get("products"))]
-    exclusive = [number(line.get("tax_exclusive_total_price")) for line in lines]
+def _check_subtotal(order: dict[str, Any], lines: list[_Line], out: list[Violation]) -> None:
     subtotal = number(order.get("subtotal_price"))
-    if subtotal is not None and None not in exclusive:
-        expected_sub = sum(x for x in exclusive if x is not None)
-        if not _close(subtotal, expected_sub):
-            out.append(Violation(
-                "/order/subtotal_price",
-                f"subtotal_price is {_fmt(subtotal)} but the lines' tax_exclusive_total_price "
-                f"add up to {_fmt(expected_sub)}; send {_fmt(expected_sub)}", "money.subtotal"))
-    totals = [number(line.get("total_price")) for line in lines]
-    total = number(order.get("total_price"))
-    charges = [c for _, c in _dicts(order.get("charges"))]
-    if total is None or None in totals:
+    if subtotal is None or any(line.exclusive is None for line in lines):
         return
-    lines_sum = sum(x for x in totals if x is not None)
+    expected = sum(line.exclusive or 0.0 for line in lines)
+    if not _close(subtotal, expected):
+        out.append(Violation(
+            "/order/subtotal_price",
+            f"subtotal_price is {_fmt(subtotal)} but the lines' tax_exclusive_total_price "
+            f"add up to {_fmt(expected)}; send {_fmt(expected)}", "money.subtotal"))
+
+
+def _check_totals(order: dict[str, Any], lines: list[_Line], mode: str,
+                  out: list[Violation]) -> None:
+    _check_subtotal(order, lines, out)
+    total = number(order.get("total_price"))
+    if total is None or any(line.total is None for line in lines):
+        return
+    charges = [c for _, c in _dicts(order.get("charges"))]
+    lines_sum = sum(line.total or 0.0 for line in lines)
     discount = number(order.get("discount_amount")) or 0.0
     rounding = number(order.get("rounding_amount")) or 0.0
     charges_sum = sum(number(c.get("amount")) or 0.0 for c in charges)
     expected = lines_sum - discount + charges_sum + rounding
-    how = (f"lines {_fmt(lines_sum)} - discount_amount {_fmt(discount)} + charges "
-           f"{_fmt(charges_sum)} + rounding_amount {_fmt(rounding)}")
+    taxes = 0.0
     if mode == "exclusive":
-        taxes = sum(a for line in lines for _, _, a in _line_taxes(line))
+        taxes = sum(a for line in lines for _, _, a in line.taxes)
         taxes += sum(a for c in charges for _, _, a in _tax_parts(c.get("taxes")))
         expected += taxes
-        how += f" + taxes {_fmt(taxes)}"
     if not _close(total, expected):
+        how = (f"lines {_fmt(lines_sum)} - discount_amount {_fmt(discount)} + charges "
+               f"{_fmt(charges_sum)} + rounding_amount {_fmt(rounding)}")
+        if mode == "exclusive":
+            how += f" + taxes {_fmt(taxes)}"
         out.append(Violation(
             "/order/total_price",
             f"total_price is {_fmt(total)} but the order is tax-{mode}: {how} = "
             f"{_fmt(expected)}; send {_fmt(expected)}", "money.order_total"))
     if order.get("status") == 4:
-        payments = [p for _, p in _dicts(order.get("payments"))]
-        paid = sum(number(p.get("amount")) or 0.0 for p in payments)
-        if not payments:
-            out.append(Violation(
-                "/order/payments", f"a paid order (status 4) must list its payments, adding "
-                f"up to total_price {_fmt(total)}", "money.payments"))
-        elif not _close(paid, total):
-            out.append(Violation(
-                "/order/payments", f"payments add up to {_fmt(paid)} but total_price is "
-                f"{_fmt(total)}; a paid order's payments must cover its total",
-                "money.payments"))
+        _check_payments(order, total, out)
+
+
+def _check_payments(order: dict[str, Any], total: float, out: list[Violation]) -> None:
+    payments = [p for _, p in _dicts(order.get("payments"))]
+    paid = sum(number(p.get("amount")) or 0.0 for p in payments)
+    if not payments:
+        out.append(Violation(
+            "/order/payments", f"a paid order (status 4) must list its payments, adding "
+            f"up to total_price {_fmt(total)}", "money.payments"))
+    elif not _close(paid, total):
+        out.append(Violation(
+            "/order/payments", f"payments add up to {_fmt(paid)} but total_price is "
+            f"{_fmt(total)}; a paid order's payments must cover its total",
+            "money.payments"))
 
 
 def check_order(payload: Any) -> list[Violation]:
@@ -218,9 +244,10 @@ def check_order(payload: Any) -> list[Violation]:
     out: list[Violation] = []
     _check_status(order, out)
     _check_customer(order, out)
-    mode = pricing_mode(order)
-    for i, line in _dicts(order.get("products")):
-        _check_line(i, line, out)
-        _check_line_tax(i, line, mode, out)
-    _check_totals(order, mode, out)
+    lines = _read_lines(order)
+    mode = _mode(lines)
+    for line in lines:
+        _check_line(line.position, line.line, out)
+        _check_line_tax(line, mode, out)
+    _check_totals(order, lines, mode, out)
     return sorted(out, key=lambda v: (v.pointer, v.rule))

@@ -2,7 +2,7 @@
 
 Webhooks (one store transaction each; a `DomainError` carries status, code and detail):
 
-- ``process_order(pos_name, payload, *, lenient=False) -> OrderResult``: business rules
+- ``process_order(pos_name, payload, *, lenient=False, raw=None) -> OrderResult``: business rules
   (`mockserver.rules`), return linkage (rule ``order.return_unlinked``), customer matching
   (unknown customers are enrolled: ``customer.enrolled``), then `mockserver.lifecycle`.
   Returns ``{order_id, business_reference, status, foodics_status, duplicate, customer,
@@ -127,14 +127,17 @@ class LoyaltyService(AdminOperations):
 
     # -- webhooks -------------------------------------------------------------------------
     def process_order(self, pos_name: str, payload: dict[str, Any], *,
-                      lenient: bool = False) -> dict[str, Any]:
-        """Apply an order webhook; see the module docstring for the response."""
-        facts = read_order(payload)
+                      lenient: bool = False, raw: bytes | None = None) -> dict[str, Any]:
+        """Apply an order webhook; see the module docstring for the response.
+
+        ``raw`` is the body as received, if the caller has it (hashed, not parsed again).
+        """
+        facts = read_order(payload, raw)
         if facts.order_id is None:
             raise invalid("/order/id", "is required: the order's id identifies it in LoyaPro")
         violations = check_order(payload)
-        now = self.now()
         with self.store.transaction() as tx:
+            now = self.now()  # read inside the transaction: no snapshot of its own
             business = mapping(mapping(payload).get("business"))
             name = business.get("name")
             reference = self._business(tx, pos_name, business.get("reference"),
@@ -176,8 +179,8 @@ class LoyaltyService(AdminOperations):
         assert code is not None
         branch_id = _text(body, "branch_id", required=False)
         customer = customer_key(body)
-        now = self.now()
         with self.store.snapshot() as tx:
+            now = self.now()
             reference = self._business(tx, pos_name, body.get("business_reference"))["reference"]
             reward = ledger.lookup(tx, code, business_reference=reference, customer=customer,
                                    branch_id=branch_id, now=now)
@@ -194,8 +197,8 @@ class LoyaltyService(AdminOperations):
         order_id = _text(body, "order_id")
         assert code is not None and order_id is not None
         customer = customer_key(body)
-        now = self.now()
         with self.store.transaction() as tx:
+            now = self.now()
             reference = self._business(tx, pos_name, body.get("business_reference"))["reference"]
             request = ledger.RedeemRequest(
                 code=code, business_reference=reference, order_id=order_id,

@@ -11,6 +11,7 @@ Precedence, lowest first: built-in defaults < YAML config file < environment var
     secret: change-me            # HS256 secret of the tokens `loyapro-mock token` signs
     demo: true                   # demo state on first start (+ the docs' sample token)
     auto_register: true          # an order naming an unknown business reference registers it
+    workers: 1                   # processes serving the port, sharing the db (a file)
     tokens:                      # static bearer tokens
       - token: my-static-token
         pos: foodics
@@ -92,6 +93,7 @@ class Settings:
     secret: str = DEFAULT_SECRET
     demo: bool = True
     auto_register: bool = True
+    workers: int = 1  # processes serving the port and sharing the store (needs a file db)
     static_tokens: tuple[StaticToken, ...] = ()
     programs: Mapping[str, Any] = field(default_factory=dict)
 
@@ -128,6 +130,7 @@ class Settings:
 _SCALARS: dict[str, type] = {
     "host": str, "port": int, "db": str, "spec": str, "lenient": bool,
     "max_body_bytes": int, "secret": str, "demo": bool, "auto_register": bool,
+    "workers": int,
 }
 
 
@@ -224,4 +227,11 @@ def _coerce(settings: Settings) -> dict[str, Any]:
         raise SettingsError(f"port must be between 0 and 65535, got {port}")
     if changes.get("max_body_bytes", settings.max_body_bytes) <= 0:
         raise SettingsError("max_body_bytes must be positive")
+    workers = changes.get("workers", settings.workers)
+    if not 1 <= workers <= 64:
+        raise SettingsError(f"workers must be between 1 and 64, got {workers}")
+    if workers > 1 and changes.get("db", db) in ("", ":memory:"):
+        raise SettingsError(
+            f"{workers} workers need a database file (db / --db PATH) to share: an in-memory "
+            "store is private to one process")
     return changes

@@ -2,6 +2,12 @@
 
 Kept apart from `mockserver.sqlite_store` so the tables can be read in one place. JSON
 columns hold lists/objects; boolean columns are 0/1 and come back as ``bool``.
+
+Written once per request, so shaped for cheap commits: ids are plain ``INTEGER PRIMARY KEY``
+(``AUTOINCREMENT`` would rewrite ``sqlite_sequence`` on every insert; ids restart only after
+a reset empties the table), orders are clustered on their key (``WITHOUT ROWID``: no separate
+index page), and ``balances`` holds each customer's running sum per program so reading a
+balance does not grow with the ledger.
 """
 
 from __future__ import annotations
@@ -12,9 +18,9 @@ from typing import Any
 import orjson
 
 __all__ = ["BOOL_COLUMNS", "COLUMNS", "JSON_COLUMNS", "SCHEMA", "SCHEMA_VERSION", "TABLES",
-           "decode_row", "encode_value"]
+           "decode_row", "encode_record", "encode_value"]
 
-SCHEMA_VERSION = "1"
+SCHEMA_VERSION = "2"
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -38,14 +44,17 @@ CREATE TABLE IF NOT EXISTS orders (
     customer_id INTEGER, total_price REAL, subtotal_price REAL, lines_total REAL,
     original_order_id TEXT, loyalty_state TEXT NOT NULL,
     reversed_fraction REAL NOT NULL DEFAULT 0, payload TEXT, created_at TEXT,
-    updated_at TEXT, PRIMARY KEY (business_reference, id));
+    updated_at TEXT, PRIMARY KEY (business_reference, id)) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS ledger (
-    id INTEGER PRIMARY KEY AUTOINCREMENT, customer_id INTEGER NOT NULL,
+    id INTEGER PRIMARY KEY, customer_id INTEGER NOT NULL,
     business_reference TEXT NOT NULL, program TEXT NOT NULL, kind TEXT NOT NULL,
     amount REAL NOT NULL, order_id TEXT, reward_code TEXT, note TEXT,
     created_at TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS ledger_customer ON ledger (customer_id, program);
 CREATE INDEX IF NOT EXISTS ledger_order ON ledger (business_reference, order_id);
+CREATE TABLE IF NOT EXISTS balances (
+    customer_id INTEGER NOT NULL, program TEXT NOT NULL, amount REAL NOT NULL,
+    PRIMARY KEY (customer_id, program)) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS rewards (
     code TEXT PRIMARY KEY, business_reference TEXT NOT NULL, customer_id INTEGER,
     kind TEXT NOT NULL, status TEXT NOT NULL, discount_amount REAL NOT NULL,
@@ -55,7 +64,7 @@ CREATE TABLE IF NOT EXISTS rewards (
     created_at TEXT NOT NULL, updated_at TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS rewards_customer ON rewards (customer_id);
 CREATE TABLE IF NOT EXISTS redemptions (
-    id INTEGER PRIMARY KEY AUTOINCREMENT, code TEXT NOT NULL,
+    id INTEGER PRIMARY KEY, code TEXT NOT NULL,
     business_reference TEXT NOT NULL, order_id TEXT NOT NULL, branch_id TEXT,
     discount_amount REAL NOT NULL, product_id TEXT, user_id TEXT, date TEXT,
     status TEXT NOT NULL, redeemed_at TEXT NOT NULL, released_at TEXT);
@@ -67,13 +76,13 @@ CREATE TABLE IF NOT EXISTS subscriptions (
     business_reference TEXT NOT NULL, plan TEXT NOT NULL, starts_at TEXT NOT NULL,
     ends_at TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS journal (
-    id INTEGER PRIMARY KEY AUTOINCREMENT, received_at TEXT NOT NULL, pos TEXT,
+    id INTEGER PRIMARY KEY, received_at TEXT NOT NULL, pos TEXT,
     operation TEXT, verdict TEXT, session TEXT, entry TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS journal_received ON journal (received_at);
 """
 
 #: Tables emptied by a reset, children first.
-TABLES = ("journal", "subscriptions", "redemptions", "rewards", "ledger", "orders",
+TABLES = ("journal", "subscriptions", "redemptions", "rewards", "balances", "ledger", "orders",
           "customers", "products", "branches", "businesses", "meta")
 
 #: Columns written by the generic insert helpers, per table.
@@ -108,6 +117,22 @@ def encode_value(column: str, value: Any) -> Any:
     if column in BOOL_COLUMNS:
         return 1 if value else 0
     return value
+
+
+def _special(table: str) -> tuple[tuple[int, str], ...]:
+    return tuple((i, c) for i, c in enumerate(COLUMNS[table])
+                 if c in JSON_COLUMNS or c in BOOL_COLUMNS)
+
+
+_SPECIAL = {table: _special(table) for table in COLUMNS}
+
+
+def encode_record(table: str, record: dict[str, Any]) -> list[Any]:
+    """The values of ``record`` for the columns of ``table`` (`COLUMNS` order), encoded."""
+    values = [record.get(c) for c in COLUMNS[table]]
+    for i, column in _SPECIAL[table]:
+        values[i] = encode_value(column, values[i])
+    return values
 
 
 def decode_row(row: sqlite3.Row | None) -> dict[str, Any] | None:

@@ -2,16 +2,20 @@
 
 A file database runs in WAL mode; every write transaction starts with ``BEGIN IMMEDIATE``
 so concurrent writers (threads or processes on the same file) queue on SQLite's lock,
-waiting up to ``timeout`` seconds (busy_timeout). Each thread gets its own connection.
+waiting up to ``timeout`` seconds (busy_timeout), and before that on a writers' flock that
+wakes them without SQLite's sleeps (`mockserver.sqlite_connection`). Each thread gets its
+own connection. ``checkpoint_interval`` moves WAL checkpoints to a background thread (the
+server sets it; tests and tools leave it to SQLite).
 ``":memory:"`` uses one shared connection guarded by a lock (tests, throwaway state).
 """
 
 from __future__ import annotations
 
 import os
+import re
 import sqlite3
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -20,16 +24,20 @@ from typing import Any
 import orjson
 
 from mockserver.clock import iso, parse_iso
+from mockserver.sqlite_connection import Checkpointer, WriterLock, connect, lock_path
 from mockserver.sqlite_schema import SCHEMA, SCHEMA_VERSION, TABLES
 from mockserver.sqlite_tx import SqliteTx
 from mockserver.store import Row
 
 __all__ = ["SqliteStore"]
 
+_ISO_UTC = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z")
+
 
 @dataclass
 class _ThreadState:
     conn: sqlite3.Connection
+    writer: WriterLock | None = None
     tx: SqliteTx | None = None
 
 
@@ -42,31 +50,47 @@ def _json_default(value: Any) -> Any:
     return str(value)
 
 
+def _received_at(value: Any) -> str:
+    if isinstance(value, str) and _ISO_UTC.fullmatch(value):
+        return value  # already the store's format (what the server's journal sends)
+    try:
+        return iso(parse_iso(value)) if value else iso(datetime.now(UTC))
+    except (TypeError, ValueError):
+        return iso(datetime.now(UTC))
+
+
+def _journal_row(entry: Row) -> tuple[Any, ...]:
+    data = {k: v for k, v in entry.items() if k != "id"}
+    data["received_at"] = _received_at(data.get("received_at"))
+    blob = orjson.dumps(data, default=_json_default, option=orjson.OPT_NON_STR_KEYS)
+    return (data["received_at"], data.get("pos"), data.get("operation"), data.get("verdict"),
+            data.get("session"), blob.decode())
+
+
 class SqliteStore:
     """`Store` on SQLite: ``SqliteStore("state.db")`` or ``SqliteStore(":memory:")``."""
 
-    def __init__(self, path: str | os.PathLike[str] = ":memory:", *, timeout: float = 30.0):
+    def __init__(self, path: str | os.PathLike[str] = ":memory:", *, timeout: float = 30.0,
+                 checkpoint_interval: float | None = None):
         self.path = str(path)
         self.memory = self.path in (":memory:", "")
         self._timeout = timeout
+        self._background_checkpoint = checkpoint_interval is not None and not self.memory
         self._lock = threading.RLock() if self.memory else None
         self._local = threading.local()
         self._connections: list[sqlite3.Connection] = []
+        self._writers: list[WriterLock] = []
         self._connections_lock = threading.Lock()
         self._shared = self._connect() if self.memory else None
         self._closed = False
         self._init_schema()
+        self._checkpointer = Checkpointer(self.path, checkpoint_interval, timeout=timeout) \
+            if self._background_checkpoint and checkpoint_interval else None
 
     # -- connections and transactions ----------------------------------------------------
     def _connect(self) -> sqlite3.Connection:
-        conn = sqlite3.connect(
-            self.path, timeout=self._timeout, isolation_level=None, check_same_thread=False
-        )
-        conn.row_factory = sqlite3.Row
-        conn.execute(f"PRAGMA busy_timeout = {int(self._timeout * 1000)}")
-        if not self.memory:
-            conn.execute("PRAGMA journal_mode = WAL")
-            conn.execute("PRAGMA synchronous = NORMAL")
+        conn = connect(self.path, timeout=self._timeout, memory=self.memory,
+                       background_checkpoint=self._background_checkpoint)
         with self._connections_lock:
             self._connections.append(conn)
         return conn
@@ -76,7 +100,13 @@ class SqliteStore:
             raise RuntimeError("the store is closed")
         state: _ThreadState | None = getattr(self._local, "state", None)
         if state is None:
-            state = _ThreadState(self._shared if self._shared is not None else self._connect())
+            if self._shared is not None:
+                state = _ThreadState(self._shared)
+            else:
+                writer = WriterLock(lock_path(self.path))
+                with self._connections_lock:
+                    self._writers.append(writer)
+                state = _ThreadState(self._connect(), writer)
             self._local.state = state
         return state
 
@@ -88,24 +118,25 @@ class SqliteStore:
                 raise RuntimeError("cannot start a write transaction inside a read snapshot")
             yield state.tx
             return
-        if self._lock is not None:
-            self._lock.acquire()
+        guard = self._lock if self._lock is not None else (state.writer if write else None)
+        if guard is not None:
+            guard.acquire()
         try:
             conn = state.conn
             conn.execute("BEGIN IMMEDIATE" if write else "BEGIN")
             state.tx = SqliteTx(conn, writable=write)
             try:
                 yield state.tx
-            except BaseException:
-                conn.execute("ROLLBACK")
-                raise
-            else:
                 conn.execute("COMMIT")
+            except BaseException:
+                if conn.in_transaction:
+                    conn.execute("ROLLBACK")
+                raise
             finally:
                 state.tx = None
         finally:
-            if self._lock is not None:
-                self._lock.release()
+            if guard is not None:
+                guard.release()
 
     def transaction(self) -> AbstractContextManager[SqliteTx]:
         """A write transaction (``BEGIN IMMEDIATE``): commit on exit, rollback on error."""
@@ -120,27 +151,26 @@ class SqliteStore:
             for statement in SCHEMA.split(";"):
                 if statement.strip():
                     tx.execute(statement)
-            if tx.get_meta("schema_version") is None:
+            version = tx.get_meta("schema_version")
+            if version == "1":  # before the balances table: sum what the ledger holds
+                tx.execute("INSERT OR REPLACE INTO balances (customer_id, program, amount)"
+                           " SELECT customer_id, program, round(SUM(amount), 6) FROM ledger"
+                           " GROUP BY customer_id, program")
+            if version != SCHEMA_VERSION:
                 tx.set_meta("schema_version", SCHEMA_VERSION)
 
     # -- journal --------------------------------------------------------------------------
     def record_request(self, entry: Row) -> int:
         """Append a journal entry; see `Store.record_request`."""
-        data = {k: v for k, v in entry.items() if k != "id"}
-        received = data.get("received_at")
-        try:
-            data["received_at"] = iso(parse_iso(received)) if received else None
-        except (TypeError, ValueError):
-            data["received_at"] = None
-        data["received_at"] = data["received_at"] or iso(datetime.now(UTC))
-        blob = orjson.dumps(data, default=_json_default, option=orjson.OPT_NON_STR_KEYS)
+        return self.record_requests([entry])[0]
+
+    def record_requests(self, entries: Iterable[Row]) -> list[int]:
+        """Append journal entries in one transaction; see `Store.record_requests`."""
+        rows = [_journal_row(entry) for entry in entries]
         with self.transaction() as tx:
-            return tx.insert(
+            return [tx.insert(
                 "INSERT INTO journal (received_at, pos, operation, verdict, session, entry)"
-                " VALUES (?, ?, ?, ?, ?, ?)",
-                (data["received_at"], data.get("pos"), data.get("operation"),
-                 data.get("verdict"), data.get("session"), blob.decode()),
-            )
+                " VALUES (?, ?, ?, ?, ?, ?)", row) for row in rows]
 
     def list_requests(
         self,
@@ -192,10 +222,15 @@ class SqliteStore:
     def close(self) -> None:
         """Close every connection this store opened."""
         self._closed = True
+        if self._checkpointer is not None:
+            self._checkpointer.stop()
         with self._connections_lock:
             connections, self._connections = self._connections, []
+            writers, self._writers = self._writers, []
         for conn in connections:
             conn.close()
+        for writer in writers:
+            writer.close()
 
     def __enter__(self) -> SqliteStore:
         return self

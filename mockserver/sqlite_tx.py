@@ -2,14 +2,23 @@
 
 from __future__ import annotations
 
+import functools
 import sqlite3
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
 
-from mockserver.sqlite_schema import COLUMNS, decode_row, encode_value
+from mockserver.sqlite_schema import COLUMNS, decode_row, encode_record
 from mockserver.store import Row
 
 __all__ = ["SqliteTx"]
+
+
+@functools.cache
+def _insert_sql(table: str, replace: bool) -> str:
+    columns = COLUMNS[table]
+    verb = "INSERT OR REPLACE" if replace else "INSERT"
+    return (f"{verb} INTO {table} ({', '.join(columns)})"
+            f" VALUES ({', '.join('?' for _ in columns)})")
 
 
 class SqliteTx:
@@ -18,6 +27,9 @@ class SqliteTx:
     def __init__(self, conn: sqlite3.Connection, *, writable: bool) -> None:
         self._conn = conn
         self.writable = writable
+        # Balances read or moved in this transaction: an order reads each one several times.
+        self._balances: dict[tuple[int, str], float] = {}
+        self._customers: dict[int, Row] = {}
 
     # -- SQL helpers ----------------------------------------------------------------------
     def execute(self, sql: str, params: Sequence[Any] = ()) -> sqlite3.Cursor:
@@ -41,11 +53,7 @@ class SqliteTx:
         return [decode_row(r) or {} for r in self._conn.execute(sql, params).fetchall()]
 
     def _put(self, table: str, record: Row, *, replace: bool = False) -> int:
-        columns = COLUMNS[table]
-        values = [encode_value(c, record.get(c)) for c in columns]
-        verb = "INSERT OR REPLACE" if replace else "INSERT"
-        marks = ", ".join("?" for _ in columns)
-        return self.insert(f"{verb} INTO {table} ({', '.join(columns)}) VALUES ({marks})", values)
+        return self.insert(_insert_sql(table, replace), encode_record(table, record))
 
     # -- businesses, branches, catalog -------------------------------------------------
     def get_business(self, reference: str) -> Row | None:
@@ -102,7 +110,13 @@ class SqliteTx:
         )
 
     def get_customer(self, customer_id: int) -> Row | None:
-        return self.row("SELECT * FROM customers WHERE id = ?", (customer_id,))
+        # A redeem reads the code's owner twice (the check, then the answer): once is enough.
+        known = self._customers.get(customer_id)
+        if known is None:
+            known = self.row("SELECT * FROM customers WHERE id = ?", (customer_id,))
+            if known is not None:
+                self._customers[customer_id] = known
+        return None if known is None else dict(known)
 
     def add_customer(
         self,
@@ -124,6 +138,7 @@ class SqliteTx:
 
     def rename_customer(self, customer_id: int, name: str | None) -> None:
         self.execute("UPDATE customers SET name = ? WHERE id = ?", (name, customer_id))
+        self._customers.pop(customer_id, None)
 
     def customers_by_mobile(self, dial_code: int, mobile: str) -> list[Row]:
         return self.rows(
@@ -149,7 +164,40 @@ class SqliteTx:
 
     # -- loyalty ledger -----------------------------------------------------------------
     def add_entry(self, entry: Row) -> int:
-        return self._put("ledger", entry)
+        entry_id = self._put("ledger", entry)
+        self._move_balances([entry])
+        return entry_id
+
+    def add_entries(self, entries: Sequence[Row]) -> None:
+        if not entries:
+            return
+        if not self.writable:
+            raise RuntimeError("this is a read snapshot; open Store.transaction() to write")
+        columns = COLUMNS["ledger"]
+        self._conn.executemany(_insert_sql("ledger", False),
+                               [[entry.get(c) for c in columns] for entry in entries])
+        self._move_balances(entries)
+
+    def _move_balances(self, entries: Sequence[Row]) -> None:
+        """Move the running balances (one row per customer and program) by the entries.
+
+        They move in the entries' transaction, so reading a balance stays O(1) however long
+        the ledger grows (rounded: amounts carry at most 5 decimals).
+        """
+        moves: dict[tuple[int, str], float] = {}
+        for entry in entries:
+            key = (entry["customer_id"], entry["program"])
+            moves[key] = moves.get(key, 0.0) + float(entry["amount"])
+        values = ", ".join("(?, ?, ?)" for _ in moves)
+        params = [item for (customer, program), amount in moves.items()
+                  for item in (customer, program, amount)]
+        for customer, program, amount in self.execute(
+            f"INSERT INTO balances (customer_id, program, amount) VALUES {values}"
+            " ON CONFLICT (customer_id, program)"
+            " DO UPDATE SET amount = round(amount + excluded.amount, 6)"
+            " RETURNING customer_id, program, amount", params,
+        ).fetchall():
+            self._balances[(customer, program)] = float(amount)
 
     def entries(
         self,
@@ -157,31 +205,40 @@ class SqliteTx:
         *,
         customer_id: int | None = None,
         order_id: str | None = None,
+        program: str | None = None,
     ) -> list[Row]:
         sql = "SELECT * FROM ledger WHERE business_reference = ?"
         params: list[Any] = [business_reference]
-        if customer_id is not None:
-            sql += " AND customer_id = ?"
-            params.append(customer_id)
-        if order_id is not None:
-            sql += " AND order_id = ?"
-            params.append(order_id)
+        for column, value in (("customer_id", customer_id), ("order_id", order_id),
+                              ("program", program)):
+            if value is not None:
+                sql += f" AND {column} = ?"
+                params.append(value)
         return self.rows(sql + " ORDER BY id", params)
 
     def balance(self, customer_id: int, program: str) -> float:
-        row = self.row(
-            "SELECT COALESCE(SUM(amount), 0) AS total FROM ledger"
-            " WHERE customer_id = ? AND program = ?",
-            (customer_id, program),
-        )
-        return float(row["total"]) if row else 0.0
+        key = (customer_id, program)
+        known = self._balances.get(key)
+        if known is None:
+            found = self._conn.execute(
+                "SELECT amount FROM balances WHERE customer_id = ? AND program = ?", key,
+            ).fetchone()
+            known = self._balances[key] = float(found[0]) if found else 0.0
+        return known
 
     # -- rewards ------------------------------------------------------------------------
     def add_reward(self, reward: Row) -> bool:
-        if self.get_reward(reward["code"]) is not None:
-            return False
-        self._put("rewards", reward)
-        return True
+        return self.add_rewards([reward]) == 1
+
+    def add_rewards(self, rewards: Iterable[Row]) -> int:
+        columns = COLUMNS["rewards"]
+        sql = (f"INSERT OR IGNORE INTO rewards ({', '.join(columns)})"
+               f" VALUES ({', '.join('?' for _ in columns)})")
+        if not self.writable:
+            raise RuntimeError("this is a read snapshot; open Store.transaction() to write")
+        before = self._conn.total_changes
+        self._conn.executemany(sql, (encode_record("rewards", reward) for reward in rewards))
+        return self._conn.total_changes - before
 
     def get_reward(self, code: str) -> Row | None:
         return self.row("SELECT * FROM rewards WHERE code = ?", (code,))
@@ -208,8 +265,9 @@ class SqliteTx:
 
     # -- redemptions --------------------------------------------------------------------
     def add_redemption(self, redemption: Row) -> Row:
-        new_id = self._put("redemptions", redemption)
-        row = self.row("SELECT * FROM redemptions WHERE id = ?", (new_id,))
+        row = decode_row(self.execute(
+            _insert_sql("redemptions", False) + " RETURNING *",
+            encode_record("redemptions", redemption)).fetchone())
         assert row is not None
         return row
 

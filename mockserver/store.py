@@ -20,6 +20,7 @@ correct when every test in ``tests/domain/test_store.py`` passes against it.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from contextlib import AbstractContextManager
 from typing import Any, Protocol
 
@@ -104,8 +105,8 @@ class StoreTx(Protocol):
 
         Row keys: ``business_reference, id, pos_name, foodics_status, status, state_key,
         payload_hash, customer_id, total_price, subtotal_price, lines_total,
-        original_order_id, loyalty_state, reversed_fraction, payload (dict), created_at,
-        updated_at``.
+        original_order_id, loyalty_state, reversed_fraction, payload (dict or None; the
+        service leaves it None: the journal keeps each request's body), created_at, updated_at``.
         """
 
     def put_order(self, order: Row) -> None:
@@ -121,17 +122,25 @@ class StoreTx(Protocol):
         ``order_id``, ``reward_code``, ``note``, ``created_at``.
         """
 
+    def add_entries(self, entries: Sequence[Row]) -> None:
+        """Append several ledger entries (keys as in `add_entry`) in one go."""
+
     def entries(
         self,
         business_reference: str,
         *,
         customer_id: int | None = None,
         order_id: str | None = None,
+        program: str | None = None,
     ) -> list[Row]:
         """Ledger entries of a business, filtered, in insertion order."""
 
     def balance(self, customer_id: int, program: str) -> float:
-        """Sum of the amounts of a customer's entries for one program (0 when none)."""
+        """Sum of the amounts of a customer's entries for one program (0 when none).
+
+        Read once or more per order, so it must not grow with the ledger: the SQLite
+        backend keeps the sum in a ``balances`` table that `add_entry` moves.
+        """
 
     # -- rewards ------------------------------------------------------------------------
     def add_reward(self, reward: Row) -> bool:
@@ -141,6 +150,12 @@ class StoreTx(Protocol):
         is_percent, max_discount_amount, allowed_products (list|None),
         discount_includes_modifiers, is_discount_taxable, branch_ids (list|None),
         expires_at, program, source_order_id, session, created_at, updated_at``.
+        """
+
+    def add_rewards(self, rewards: Iterable[Row]) -> int:
+        """Insert many rewards at once (bulk seeding); codes already taken are skipped.
+
+        Returns how many were inserted. Keys as in `add_reward`.
         """
 
     def get_reward(self, code: str) -> Row | None:
@@ -209,6 +224,12 @@ class Store(Protocol):
         ``entry`` follows the spec's ``JournalEntry`` (``received_at, pos, operation,
         method, path, status, verdict, duration_ms, request, response, violations,
         session``); ``id`` is assigned, ``received_at`` defaults to now (UTC).
+        """
+
+    def record_requests(self, entries: Iterable[Row]) -> list[int]:
+        """Append several journal entries in one transaction; their ids, in order.
+
+        The server batches its journal this way, off the request path.
         """
 
     def list_requests(

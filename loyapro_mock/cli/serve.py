@@ -2,53 +2,69 @@
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import logging
-import signal
 import sqlite3
 from pathlib import Path
 
 import click
 from aiohttp import web
 
-from mockserver.app import create_app
+from mockserver.app import create_app, prepare_state
 from mockserver.demo import banner
 from mockserver.keys import DEMO
+from mockserver.runner import listening_sockets, run, run_workers, serve_app
 from mockserver.settings import Settings, SettingsError
 
 __all__ = ["serve"]
 
 
-async def _run(app: web.Application, settings: Settings) -> None:
-    runner = web.AppRunner(app, access_log=None)
+def _echo_banner(settings: Settings, app: web.Application, port: int) -> None:
+    text = banner(settings, app[DEMO], port=port)
+    if settings.workers > 1:
+        text = text.replace("\n  state ", f"\n  workers        {settings.workers} processes "
+                            "sharing the port and the state\n  state ", 1)
+    click.echo(text, nl=False)
+
+
+def _serve_one(app: web.Application, settings: Settings) -> None:
+    def ready(port: int) -> None:
+        _echo_banner(settings, app, port)
+
     try:
-        await runner.setup()
+        run(serve_app(app, host=settings.host, port=settings.port, on_ready=ready))
+    except sqlite3.Error as exc:
+        raise click.ClickException(
+            f"cannot open the state database {settings.db!r}: {exc} (choose another --db)"
+        ) from exc
+    except OSError as exc:
+        raise click.ClickException(
+            f"cannot listen on {settings.host}:{settings.port} or open {settings.db!r}: "
+            f"{exc.strerror or exc} (choose another --port or --db)"
+        ) from exc
+    click.echo("loyapro-mock: stopped", err=True)
+
+
+def _serve_many(app: web.Application, settings: Settings) -> None:
+    # Load the demo state once, before the workers start, so they do not race to create it.
+    try:
+        app[DEMO] = prepare_state(settings)
     except (OSError, sqlite3.Error) as exc:
         raise click.ClickException(
             f"cannot open the state database {settings.db!r}: {exc} (choose another --db)"
         ) from exc
     try:
-        site = web.TCPSite(runner, settings.host, settings.port)
-        try:
-            await site.start()
-        except OSError as exc:
-            raise click.ClickException(
-                f"cannot listen on {settings.host}:{settings.port}: {exc.strerror} "
-                "(choose another --port)"
-            ) from exc
-        address = runner.addresses[0]
-        port = int(address[1])
-        click.echo(banner(settings, app[DEMO], port=port), nl=False)
-        stop = asyncio.Event()
-        loop = asyncio.get_running_loop()
-        for sig in (signal.SIGINT, signal.SIGTERM):
-            with contextlib.suppress(NotImplementedError):
-                loop.add_signal_handler(sig, stop.set)
-        await stop.wait()
-        click.echo("loyapro-mock: stopped", err=True)
-    finally:
-        await runner.cleanup()
+        sockets = listening_sockets(settings.host, settings.port, settings.workers)
+    except OSError as exc:
+        raise click.ClickException(
+            f"cannot listen on {settings.host}:{settings.port}: {exc.strerror} "
+            "(choose another --port)"
+        ) from exc
+    port = int(sockets[0].getsockname()[1])
+    code = run_workers(app, sockets, on_ready=lambda: _echo_banner(settings, app, port))
+    click.echo("loyapro-mock: stopped", err=True)
+    if code:
+        raise click.exceptions.Exit(code)
 
 
 @click.command("serve")
@@ -67,8 +83,13 @@ async def _run(app: web.Application, settings: Settings) -> None:
 @click.option("--demo/--no-demo", default=None,
               help="Load the demo state on a first start and accept the docs' sample token.  "
                    "[default: demo]")
+@click.option("--workers", type=click.IntRange(1, 64), default=None,
+              help="Processes serving the port and sharing the --db file.  [default: 1]")
+@click.option("--quiet", is_flag=True, default=False,
+              help="Do not print a line per request (for load tests).")
 def serve(host: str | None, port: int | None, db: str | None, config_file: str | None,
-          lenient: bool | None, spec: str | None, demo: bool | None) -> None:
+          lenient: bool | None, spec: str | None, demo: bool | None, workers: int | None,
+          quiet: bool) -> None:
     """Run a local LoyaPro that validates, explains and keeps state.
 
     Settings come from defaults < --config file < LOYAPRO_MOCK_* environment < flags.
@@ -78,7 +99,7 @@ def serve(host: str | None, port: int | None, db: str | None, config_file: str |
     try:
         settings = Settings.resolve(
             config_file=config_file, host=host, port=port, db=db,
-            lenient=lenient or None, spec=spec, demo=demo,
+            lenient=lenient or None, spec=spec, demo=demo, workers=workers,
         )
     except SettingsError as exc:
         raise click.ClickException(str(exc)) from exc
@@ -89,10 +110,13 @@ def serve(host: str | None, port: int | None, db: str | None, config_file: str |
             raise click.ClickException(
                 f"cannot create the folder of --db {settings.db}: {exc.strerror}") from exc
     logging.basicConfig(level=logging.WARNING, format="%(message)s")
-    logging.getLogger("mockserver.requests").setLevel(logging.INFO)
+    logging.getLogger("mockserver.requests").setLevel(logging.WARNING if quiet else logging.INFO)
     try:
         app = create_app(settings)
     except (ValueError, KeyError) as exc:
         raise click.ClickException(str(exc)) from exc
     with contextlib.suppress(KeyboardInterrupt):
-        asyncio.run(_run(app, settings))
+        if settings.workers > 1:
+            _serve_many(app, settings)
+        else:
+            _serve_one(app, settings)
