@@ -22,10 +22,18 @@ def iso(moment: datetime) -> str:
 
     One fixed width, so stored instants compare correctly as strings.
     """
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    text = moment.astimezone(UTC).isoformat(timespec="milliseconds")
-    return text.replace("+00:00", "Z")
+    last = _LAST_ISO[0]
+    if moment is last[0]:  # a request formats its one "now" several times
+        return last[1]
+    aware = moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+    text = aware.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    _LAST_ISO[0] = (moment, text)
+    return text
+
+
+#: The last instant `iso` formatted and its text (datetimes are immutable; the cache holds a
+#: reference, so an identical object is the same instant).
+_LAST_ISO: list[tuple[datetime | None, str]] = [(None, "")]
 
 
 def parse_iso(text: str) -> datetime:

@@ -144,14 +144,15 @@ def apply_order(tx: StoreTx, config: LoyaltyConfig, *, pos_name: str, business_r
         customer = tx.get_customer(known_id) if known_id else None
     status = facts.status or "Initiated"
     out = _Outcome()
-    duplicate = existing is not None and existing["state_key"] == facts.state_key
+    state_key = facts.state_key  # a property that formats: read it once
+    duplicate = existing is not None and existing["state_key"] == state_key
     if duplicate:
         out.reason = "already_processed"
     else:
         record: Row = {
             "business_reference": business_reference, "id": order_id, "pos_name": pos_name,
             "foodics_status": facts.foodics_status, "status": status,
-            "state_key": facts.state_key, "payload_hash": facts.payload_hash,
+            "state_key": state_key, "payload_hash": facts.payload_hash,
             "customer_id": customer["id"] if customer else None,
             "total_price": facts.total_price, "subtotal_price": facts.subtotal_price,
             "lines_total": facts.lines_total, "original_order_id": facts.original_order_id,

@@ -106,19 +106,22 @@ def _business_reference(operation_id: str, body: Any) -> Any:
     return body.get("business_reference")
 
 
-async def _read_body(request: web.Request, limit: int) -> bytes:
-    too_large = ProblemError(
+def _too_large(limit: int) -> ProblemError:
+    return ProblemError(
         413, "payload_too_large",
         f"The body is larger than {limit} bytes (1 MiB), the most this API accepts. "
         "Send one order per request, without embedded images or other large blobs.",
     )
+
+
+async def _read_body(request: web.Request, limit: int) -> bytes:
     length = request.content_length
     if length is not None and length > limit:
-        raise too_large
+        raise _too_large(limit)
     try:
         return await request.read()
     except web.HTTPRequestEntityTooLarge:
-        raise too_large from None
+        raise _too_large(limit) from None
     except web.RequestPayloadError as exc:
         encoding = request.headers.get("Content-Encoding")
         how = f" (Content-Encoding: {encoding})" if encoding else ""

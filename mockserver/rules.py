@@ -128,8 +128,9 @@ def _check_line(i: int, line: dict[str, Any], out: list[Violation]) -> None:
     base = f"/order/products/{i}"
     options_total: float | None = 0.0
     for j, option in _dicts(line.get("options")):
-        unit, qty, total = (number(option.get(k)) for k in ("unit_price", "quantity",
-                                                            "total_price"))
+        unit = number(option.get("unit_price"))
+        qty = number(option.get("quantity"))
+        total = number(option.get("total_price"))
         if total is None:
             options_total = None
             continue
@@ -141,7 +142,9 @@ def _check_line(i: int, line: dict[str, Any], out: list[Violation]) -> None:
                 f"option total_price is {_fmt(total)} but unit_price x quantity = "
                 f"{_fmt(unit)} x {_fmt(qty)} = {_fmt(unit * qty)}; send {_fmt(unit * qty)}",
                 "money.option_total"))
-    unit, qty, total = (number(line.get(k)) for k in ("unit_price", "quantity", "total_price"))
+    unit = number(line.get("unit_price"))
+    qty = number(line.get("quantity"))
+    total = number(line.get("total_price"))
     discount = number(line.get("discount_amount")) or 0.0
     if unit is None or qty is None or total is None or options_total is None:
         return

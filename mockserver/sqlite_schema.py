@@ -12,6 +12,7 @@ balance does not grow with the ledger.
 
 from __future__ import annotations
 
+import functools
 import sqlite3
 from typing import Any
 
@@ -139,12 +140,17 @@ def decode_row(row: sqlite3.Row | None) -> dict[str, Any] | None:
     """Turn a SQLite row into a plain dict (JSON and boolean columns decoded)."""
     if row is None:
         return None
-    out: dict[str, Any] = {}
-    for key in row.keys():  # noqa: SIM118 - sqlite3.Row is not a mapping
-        value = row[key]
-        if key in JSON_COLUMNS and value is not None:
-            value = orjson.loads(value)
-        elif key in BOOL_COLUMNS and value is not None:
-            value = bool(value)
-        out[key] = value
+    keys = tuple(row.keys())
+    out = dict(zip(keys, row, strict=True))
+    for key, is_json in _special_keys(keys):
+        value = out[key]
+        if value is not None:
+            out[key] = orjson.loads(value) if is_json else bool(value)
     return out
+
+
+@functools.lru_cache(maxsize=256)
+def _special_keys(keys: tuple[str, ...]) -> tuple[tuple[str, bool], ...]:
+    """The JSON (True) and boolean (False) columns among a result's columns."""
+    return tuple((key, key in JSON_COLUMNS) for key in dict.fromkeys(keys)
+                 if key in JSON_COLUMNS or key in BOOL_COLUMNS)
