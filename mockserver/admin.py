@@ -14,8 +14,7 @@ from aiohttp import web
 from loyapro_mock import __version__
 from mockserver.clock import iso, parse_iso
 from mockserver.demo import demo_summary
-from mockserver.errors import DomainError
-from mockserver.handlers import json_response, problem_from_domain
+from mockserver.handlers import json_response
 from mockserver.journal import VERDICTS
 from mockserver.keys import CALL, DEMO, JOURNAL, SERVICE, SETTINGS, SPEC, STORE, Handler
 from mockserver.problems import ProblemError
@@ -115,24 +114,18 @@ async def admin_issue_reward(request: web.Request) -> web.Response:
             errors=[{"pointer": "/expires_in_seconds", "rule": "maximum",
                      "message": f"{expires:g} is greater than {MAX_CLOCK_OFFSET:.0f}"}],
         )
-    try:
-        issued = request.app[SERVICE].issue_reward_request(body)
-    except DomainError as exc:
-        raise problem_from_domain(exc) from None
+    issued = request.app[SERVICE].issue_reward_request(body)
     return json_response(request, issued, status=201)
 
 
 async def admin_customer(request: web.Request) -> web.Response:
     """``GET /__admin/customers/{mobile}``: balances per program and the loyalty ledger."""
     query = request.query
-    try:
-        view = request.app[SERVICE].customer_view(
-            request.match_info["mobile"],
-            query.get("dial_code") or "966",
-            business_reference=query.get("business") or None,
-        )
-    except DomainError as exc:
-        raise problem_from_domain(exc) from None
+    view = request.app[SERVICE].customer_view(
+        request.match_info["mobile"],
+        query.get("dial_code") or "966",
+        business_reference=query.get("business") or None,
+    )
     return json_response(request, view)
 
 

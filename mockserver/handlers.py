@@ -2,7 +2,8 @@
 
 By the time a handler runs, the pipeline (``mockserver.middlewares``) has authenticated the
 POS and parsed and validated the body into the request's ``Call``. Handlers only translate
-between HTTP and :class:`~mockserver.service.LoyaltyService`.
+between HTTP and :class:`~mockserver.service.LoyaltyService`; a ``DomainError`` it raises
+becomes its problem+json answer in the pipeline.
 """
 
 from __future__ import annotations
@@ -12,16 +13,14 @@ from typing import Any
 import orjson
 from aiohttp import web
 
-from mockserver.errors import DomainError
 from mockserver.journal import merge_violations
 from mockserver.keys import CALL, SERVICE, SETTINGS
-from mockserver.problems import ProblemError, violation_dicts
+from mockserver.problems import violation_dicts
 
 __all__ = [
     "VIOLATIONS_HEADER",
     "json_response",
     "order",
-    "problem_from_domain",
     "redeem",
     "reward",
 ]
@@ -50,41 +49,25 @@ def json_response(request: web.Request, data: Any, status: int = 200) -> web.Res
     )
 
 
-def problem_from_domain(exc: DomainError) -> ProblemError:
-    """The problem+json form of a domain refusal (unknown code, already redeemed, ...)."""
-    errors = list(exc.errors) if exc.errors else None
-    return ProblemError(exc.status, exc.code, exc.detail, title=exc.title, errors=errors,
-                        extra=exc.extra)
-
-
 async def order(request: web.Request) -> web.Response:
     """``POST /pos/1.0.0/{pos_name}/order``: record the order, earn or reverse loyalty."""
     call = request[CALL]
     pos_name = request.match_info["pos_name"]
     lenient = request.app[SETTINGS].lenient
-    try:
-        result = request.app[SERVICE].process_order(pos_name, call.body, lenient=lenient,
-                                                    raw=call.raw_body)
-    except DomainError as exc:
-        raise problem_from_domain(exc) from None
+    result = request.app[SERVICE].process_order(pos_name, call.body, lenient=lenient,
+                                                raw=call.raw_body)
     return json_response(request, result)
 
 
 async def reward(request: web.Request) -> web.Response:
     """``POST /pos/1.0.0/{pos_name}/reward``: describe a reward code; never changes state."""
     body = request[CALL].body
-    try:
-        result = request.app[SERVICE].lookup_reward(request.match_info["pos_name"], body)
-    except DomainError as exc:
-        raise problem_from_domain(exc) from None
+    result = request.app[SERVICE].lookup_reward(request.match_info["pos_name"], body)
     return json_response(request, result)
 
 
 async def redeem(request: web.Request) -> web.Response:
     """``POST /pos/1.0.0/{pos_name}/redeem``: redeem a code on an order, exactly once."""
     body = request[CALL].body
-    try:
-        result = request.app[SERVICE].redeem_reward(request.match_info["pos_name"], body)
-    except DomainError as exc:
-        raise problem_from_domain(exc) from None
+    result = request.app[SERVICE].redeem_reward(request.match_info["pos_name"], body)
     return json_response(request, result)

@@ -23,10 +23,11 @@ from typing import Any
 import orjson
 from aiohttp import web
 
+from mockserver.errors import DomainError
 from mockserver.journal import build_entry, utc_now_iso
 from mockserver.json_keys import find_duplicate_key
 from mockserver.keys import AUTH, CALL, JOURNAL, OPERATIONS, SETTINGS, Call, Handler, Operation
-from mockserver.problems import ProblemError, problem_body, problem_response
+from mockserver.problems import ProblemError, problem_body, problem_from_domain, problem_response
 from mockserver.validation import Violation
 
 __all__ = [
@@ -287,6 +288,8 @@ async def _respond(request: web.Request, handler: Handler, call: Call) -> web.St
         return await handler(request)
     except ProblemError as exc:
         problem = exc
+    except DomainError as exc:
+        problem = problem_from_domain(exc)
     except web.HTTPException as exc:
         problem = _from_http_exception(request, exc)
     except Exception:

@@ -14,12 +14,14 @@ from typing import Any
 import orjson
 from aiohttp import web
 
+from mockserver.errors import DomainError
 from mockserver.validation import Violation
 
 __all__ = [
     "PROBLEM_CONTENT_TYPE",
     "ProblemError",
     "problem_body",
+    "problem_from_domain",
     "problem_response",
     "violation_dicts",
 ]
@@ -134,3 +136,10 @@ def problem_response(
         content_type=PROBLEM_CONTENT_TYPE,
         headers=headers,
     )
+
+
+def problem_from_domain(exc: DomainError) -> ProblemError:
+    """The problem+json form of a domain refusal (unknown code, already redeemed, ...)."""
+    errors = list(exc.errors) if exc.errors else None
+    return ProblemError(exc.status, exc.code, exc.detail, title=exc.title, errors=errors,
+                        extra=exc.extra)
