@@ -14,6 +14,12 @@ from openapi import example_path
 pytest_plugins = ["pytester"]
 
 
+@pytest.fixture(autouse=True)
+def _user_project_ini(pytester: pytest.Pytester) -> None:
+    """The user's project settles pytest-asyncio's loop scope, as its own config would."""
+    pytester.makeini("[pytest]\nasyncio_default_fixture_loop_scope = function\n")
+
+
 def test_loyapro_mock_fixture_serves_the_mock_and_resets_it_between_tests(
     pytester: pytest.Pytester,
 ) -> None:
