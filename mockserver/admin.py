@@ -49,9 +49,8 @@ def _parse_since(value: str) -> str:
 def parse_journal_query(query: Any) -> dict[str, Any]:
     """Turn ``/__admin/requests`` query parameters into ``Store.list_requests`` filters."""
     filters: dict[str, Any] = {"limit": DEFAULT_LIMIT}
-    for name in ("pos", "session"):
-        if query.get(name):
-            filters[name] = query[name]
+    if query.get("pos"):
+        filters["pos"] = query["pos"]
     # A filter given with an empty value is a mistake, not "no filter".
     operation = query.get("operation")
     if operation is not None:
