@@ -48,6 +48,7 @@ from loadgen import (
 DOCS_CUSTOMER = "557937530"
 BRANCH = "97be5de5-ae01-4efe-8355-7c6aaf077be7"
 LARGE, SMALL = 1_000_000, 1_000
+MEASUREMENTS = ("bare", "order", "prism", "lookup_small", "lookup_large", "redeem", "redeem_2")
 TARGETS = {
     "order_rps": 6000, "order_vs_prism": 7.0, "order_vs_bare": 0.30, "order_p99_ms": 10.0,
     "redeem_rps": 5000, "workers_speedup": 1.6, "lookup_p99_growth": 1.2,
@@ -94,7 +95,9 @@ class Bench:
         self.results: dict[str, Result] = {}
 
     def measure(self, key: str, name: str, cmd: Callable[[int], list[str]], script: Path,
-                cores: str = "0") -> Result:
+                cores: str = "0") -> Result | None:
+        if self.args.only and key not in self.args.only:
+            return None
         print(name, file=sys.stderr)
         runs = []
         for _ in range(self.args.repeat):
@@ -146,10 +149,14 @@ def main() -> None:
                         help="skip the 1,000,000-code lookup (its database takes ~20 s)")
     parser.add_argument("--markdown", type=Path, help="also write the results table here")
     parser.add_argument("--json", type=Path, help="also write the results as JSON here")
+    parser.add_argument("--only", action="append", choices=MEASUREMENTS, metavar="NAME",
+                        help="run only this measurement (repeatable): " + ", ".join(MEASUREMENTS))
     args = parser.parse_args()
 
     wrk = ensure_wrk()
-    prism = None if args.skip_prism else ensure_prism()
+    skip_prism = args.skip_prism or bool(args.only and "prism" not in args.only)
+    skip_large = args.skip_large or bool(args.only and "lookup_large" not in args.only)
+    prism = None if skip_prism else ensure_prism()
     bench = Bench(args, wrk)
     info = machine()
     # Enough fresh codes for every redeem wrk can send (2 threads, per run and repeat).
@@ -163,7 +170,7 @@ def main() -> None:
         prepare_db(str(order_db), {})
         prepare_db(str(small_db), {"LKP": SMALL})
         prepare_db(str(redeem_db), {f"R{w}{t}": per_thread for w in "AB" for t in (1, 2)})
-        if not args.skip_large:
+        if not skip_large:
             prepare_db(str(large_db), {"LKP": LARGE})
 
         bench.measure("bare", "bare aiohttp handler (ceiling)",
@@ -178,7 +185,7 @@ def main() -> None:
                                      "--errors", "false", spec], lua["order"])
         bench.measure("lookup_small", f"mock reward lookup, {SMALL:,} codes stored",
                       lambda p: serve_cmd(p, small_db), lua["lookup_small"])
-        if not args.skip_large:
+        if not skip_large:
             bench.measure("lookup_large", f"mock reward lookup, {LARGE:,} codes stored",
                           lambda p: serve_cmd(p, large_db), lua["lookup_large"])
         bench.measure("redeem", "mock redeem, fresh codes, 1 worker",

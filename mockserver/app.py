@@ -3,7 +3,8 @@
 The spec is loaded and every operation's validator compiled here, once; a spec the mock
 cannot serve fails at this point, before anything listens. The store is opened (and the
 demo state loaded on a first start) in ``cleanup_ctx`` and closed on shutdown, after the
-journal's last batch is written (`mockserver.journal_writer`).
+open group commit and the journal's last batch are written (`mockserver.group_commit`,
+`mockserver.journal_writer`).
 """
 
 from __future__ import annotations
@@ -15,10 +16,12 @@ from aiohttp import web
 
 from mockserver.auth import Authenticator
 from mockserver.demo import ensure_demo_state
+from mockserver.group_commit import GroupCommit
 from mockserver.journal_writer import JournalWriter
 from mockserver.keys import (
     AUTH,
     DEMO,
+    GROUP,
     JOURNAL,
     OPERATIONS,
     SERVICE,
@@ -69,10 +72,12 @@ def create_app(settings: Settings | None = None) -> web.Application:
         app[STORE] = store
         app[SERVICE] = service
         app[JOURNAL] = JournalWriter(store)
+        app[GROUP] = GroupCommit(store)
         app[DEMO] = ensure_demo_state(service) if settings.demo else None
         try:
             yield
         finally:
+            app[GROUP].commit()
             app[JOURNAL].flush()
             store.close()
 

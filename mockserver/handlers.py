@@ -2,8 +2,9 @@
 
 By the time a handler runs, the pipeline (``mockserver.middlewares``) has authenticated the
 POS and parsed and validated the body into the request's ``Call``. Handlers only translate
-between HTTP and :class:`~mockserver.service.LoyaltyService`; a ``DomainError`` it raises
-becomes its problem+json answer in the pipeline.
+between HTTP and :class:`~mockserver.service.LoyaltyService`, whose calls run in a group
+commit (`mockserver.group_commit`): the answer waits until the change is durable. A
+``DomainError`` the service raises becomes its problem+json answer in the pipeline.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import orjson
 from aiohttp import web
 
 from mockserver.journal import merge_violations
-from mockserver.keys import CALL, SERVICE, SETTINGS
+from mockserver.keys import CALL, GROUP, SERVICE, SETTINGS
 from mockserver.problems import violation_dicts
 
 __all__ = [
@@ -54,8 +55,9 @@ async def order(request: web.Request) -> web.Response:
     call = request[CALL]
     pos_name = request.match_info["pos_name"]
     lenient = request.app[SETTINGS].lenient
-    result = request.app[SERVICE].process_order(pos_name, call.body, lenient=lenient,
-                                                raw=call.raw_body)
+    service = request.app[SERVICE]
+    result = await request.app[GROUP].write(
+        lambda: service.process_order(pos_name, call.body, lenient=lenient, raw=call.raw_body))
     return json_response(request, result)
 
 
@@ -69,5 +71,7 @@ async def reward(request: web.Request) -> web.Response:
 async def redeem(request: web.Request) -> web.Response:
     """``POST /pos/1.0.0/{pos_name}/redeem``: redeem a code on an order, exactly once."""
     body = request[CALL].body
-    result = request.app[SERVICE].redeem_reward(request.match_info["pos_name"], body)
+    service = request.app[SERVICE]
+    result = await request.app[GROUP].write(
+        lambda: service.redeem_reward(request.match_info["pos_name"], body))
     return json_response(request, result)

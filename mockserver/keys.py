@@ -16,6 +16,7 @@ from mockserver.validation import OperationValidator, SpecValidator, Violation
 
 if TYPE_CHECKING:
     from mockserver.auth import Authenticator, Principal
+    from mockserver.group_commit import GroupCommit
     from mockserver.journal_writer import JournalWriter
     from mockserver.seed import DemoState
     from mockserver.service import LoyaltyService
@@ -26,6 +27,7 @@ __all__ = [
     "AUTH",
     "CALL",
     "DEMO",
+    "GROUP",
     "JOURNAL",
     "OPERATIONS",
     "SERVICE",
@@ -76,6 +78,7 @@ STORE: web.AppKey[SqliteStore] = web.AppKey("store")
 SERVICE: web.AppKey[LoyaltyService] = web.AppKey("service")
 DEMO: web.AppKey[DemoState | None] = web.AppKey("demo")
 JOURNAL: web.AppKey[JournalWriter] = web.AppKey("journal")
+GROUP: web.AppKey[GroupCommit] = web.AppKey("group_commit")
 OPERATIONS: web.AppKey[dict[str, Operation]] = web.AppKey("operations")
 STARTED_AT: web.AppKey[float] = web.AppKey("started_at", float)
 CALL: web.RequestKey[Call] = web.RequestKey("call", Call)

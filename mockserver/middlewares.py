@@ -26,7 +26,17 @@ from aiohttp import web
 from mockserver.errors import DomainError
 from mockserver.journal import build_entry, utc_now_iso
 from mockserver.json_keys import find_duplicate_key
-from mockserver.keys import AUTH, CALL, JOURNAL, OPERATIONS, SETTINGS, Call, Handler, Operation
+from mockserver.keys import (
+    AUTH,
+    CALL,
+    GROUP,
+    JOURNAL,
+    OPERATIONS,
+    SETTINGS,
+    Call,
+    Handler,
+    Operation,
+)
 from mockserver.problems import ProblemError, problem_body, problem_from_domain, problem_response
 from mockserver.validation import Violation
 
@@ -309,8 +319,11 @@ async def journal_middleware(request: web.Request, handler: Handler) -> web.Stre
     request[CALL] = call
     started = time.perf_counter()
     received_at = utc_now_iso()
+    admin = request.path.startswith(ADMIN_PREFIX)
+    if admin and GROUP in request.app:
+        request.app[GROUP].commit()  # the admin API acts on committed state, outside groups
     response = await _respond(request, handler, call)
-    if not request.path.startswith(ADMIN_PREFIX):
+    if not admin:
         if call.pos_name is None:
             call.pos_name = _pos_from_path(request.path)
         entry = build_entry(

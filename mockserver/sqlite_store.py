@@ -39,6 +39,8 @@ class _ThreadState:
     conn: sqlite3.Connection
     writer: WriterLock | None = None
     tx: SqliteTx | None = None
+    group: bool = False  # a group commit is open on this connection (`SqliteStore.begin_group`)
+    transactions: int = 0  # write transactions in the open group
 
 
 def _json_default(value: Any) -> Any:
@@ -118,7 +120,11 @@ class SqliteStore:
                 raise RuntimeError("cannot start a write transaction inside a read snapshot")
             yield state.tx
             return
-        guard = self._lock if self._lock is not None else (state.writer if write else None)
+        if state.group:
+            with self._in_group(state, write) as tx:
+                yield tx
+            return
+        guard = self._guard(state, write)
         if guard is not None:
             guard.acquire()
         try:
@@ -137,6 +143,75 @@ class SqliteStore:
         finally:
             if guard is not None:
                 guard.release()
+
+    def _guard(self, state: _ThreadState, write: bool) -> Any:
+        return self._lock if self._lock is not None else (state.writer if write else None)
+
+    @contextmanager
+    def _in_group(self, state: _ThreadState, write: bool) -> Iterator[SqliteTx]:
+        """One transaction of a group commit: a savepoint of the group's open transaction."""
+        conn = state.conn
+        state.tx = SqliteTx(conn, writable=write)
+        if not write:  # a read of the group's state: nothing to undo
+            try:
+                yield state.tx
+            finally:
+                state.tx = None
+            return
+        state.transactions += 1
+        conn.execute("SAVEPOINT grouped")  # never nested: an inner transaction() joins
+        try:
+            yield state.tx
+        except BaseException:
+            conn.execute("ROLLBACK TO grouped")
+            raise
+        finally:
+            state.tx = None
+            conn.execute("RELEASE grouped")
+
+    # -- group commit ---------------------------------------------------------------------
+    def begin_group(self) -> None:
+        """Open a group commit on this thread; see `Store.begin_group`."""
+        state = self._state()
+        if state.group:
+            return
+        if state.tx is not None:
+            raise RuntimeError("cannot open a group commit inside a transaction")
+        guard = self._guard(state, True)
+        if guard is not None:
+            guard.acquire()
+        try:
+            state.conn.execute("BEGIN IMMEDIATE")
+        except BaseException:
+            if guard is not None:
+                guard.release()
+            raise
+        state.group = True
+        state.transactions = 0
+
+    def commit_group(self) -> None:
+        """Commit the open group; see `Store.commit_group`. Rolls back when COMMIT fails."""
+        state = self._state()
+        if not state.group:
+            return
+        state.group = False
+        conn = state.conn
+        try:
+            conn.execute("COMMIT")
+        except BaseException:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise
+        finally:
+            guard = self._guard(state, True)
+            if guard is not None:
+                guard.release()
+
+    @property
+    def in_group(self) -> bool:
+        """True while a group commit is open on this thread."""
+        state: _ThreadState | None = getattr(self._local, "state", None)
+        return state is not None and state.group
 
     def transaction(self) -> AbstractContextManager[SqliteTx]:
         """A write transaction (``BEGIN IMMEDIATE``): commit on exit, rollback on error."""
@@ -220,7 +295,9 @@ class SqliteStore:
             tx.set_meta("schema_version", SCHEMA_VERSION)
 
     def close(self) -> None:
-        """Close every connection this store opened."""
+        """Close every connection this store opened (an open group of this thread commits)."""
+        if not self._closed and self.in_group:
+            self.commit_group()
         self._closed = True
         if self._checkpointer is not None:
             self._checkpointer.stop()

@@ -218,6 +218,24 @@ class Store(Protocol):
     def snapshot(self) -> AbstractContextManager[StoreTx]:
         """A read-only view; writes through it are not allowed."""
 
+    def begin_group(self) -> None:
+        """Open a group commit on this thread: one write transaction for many.
+
+        Until `commit_group`, each `transaction()` of this thread is part of the group and
+        undone alone when it raises (a savepoint); each `snapshot()` reads the group's state.
+        Nothing of the group is durable, or seen by other connections, before
+        `commit_group` returns: a caller answers its clients after that, not before. Opening
+        an open group again does nothing.
+        """
+
+    def commit_group(self) -> None:
+        """Commit the open group (if any) in one commit. When it fails, the whole group is
+        rolled back and the error raised: none of its transactions happened."""
+
+    @property
+    def in_group(self) -> bool:
+        """True while a group commit is open on this thread."""
+
     def record_request(self, entry: Row) -> int:
         """Append a journal entry and return its id.
 

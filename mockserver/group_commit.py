@@ -1,0 +1,121 @@
+"""Group commit: the webhooks that arrive together share one transaction and one commit.
+
+A commit is the expensive part of a state change (the WAL's write of every page it touched),
+and with ``serve --workers N`` the database's write lock is what the workers queue for.
+Under load, the event loop hands the handlers requests in bursts: every connection that
+became readable during one turn of the loop. Each handler parses and checks its request,
+then queues its service call with :meth:`GroupCommit.write` and waits. On the loop's next
+turn (or as soon as ``max_group`` calls wait) :meth:`GroupCommit.commit` takes the write
+lock, runs the queued calls back to back in one transaction (`Store.begin_group`), each as
+a savepoint of it, commits once and wakes the handlers. So:
+
+* the write lock is held only while the calls run, not while requests are parsed, checked,
+  answered or journaled: several workers do that work in parallel;
+* an answer (2xx or error) never leaves before the state it reports is durable: a crash
+  loses only changes nobody was told about;
+* a call that raises is undone alone (its savepoint), the others of its group stand;
+* when the commit itself fails, the whole group is rolled back and every request of it is
+  answered 503 ``store_unavailable``: none of them happened;
+* a request whose handler was cancelled before its group ran is not applied at all.
+
+Reads (reward lookup) do not queue: they run at once in their own snapshot. Admin calls
+commit the waiting group first, so they act on committed state.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import sqlite3
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from mockserver.problems import ProblemError
+from mockserver.store import Store
+
+__all__ = ["MAX_GROUP", "GroupCommit", "store_unavailable"]
+
+log = logging.getLogger("mockserver.store")
+
+T = TypeVar("T")
+
+#: The most requests one commit waits for; more commit at once and start a new group.
+MAX_GROUP = 256
+
+
+def store_unavailable(exc: BaseException) -> ProblemError:
+    """The answer to a request whose state change the database could not take."""
+    return ProblemError(
+        503, "store_unavailable",
+        f"The mock's database could not take this change ({exc}); nothing of the request was "
+        "applied. Retry it in a moment; if this persists, another process holds the database "
+        "file or its disk is failing.",
+        headers={"Retry-After": "1"},
+    )
+
+
+class GroupCommit:
+    """Queues service calls and runs each turn's calls in one transaction and one commit."""
+
+    def __init__(self, store: Store, *, max_group: int = MAX_GROUP) -> None:
+        self._store = store
+        self._max_group = max_group
+        self._queue: list[tuple[Callable[[], Any], asyncio.Future[Any]]] = []
+        self._scheduled: asyncio.Handle | None = None
+        self.groups = 0  # commits made (for tests and diagnostics)
+        self.grouped = 0  # calls they carried
+
+    async def write(self, call: Callable[[], T]) -> T:
+        """Run ``call`` (which changes state) in the next group; return once it is durable."""
+        loop = asyncio.get_running_loop()
+        future: asyncio.Future[T] = loop.create_future()
+        self._queue.append((call, future))
+        if len(self._queue) >= self._max_group:
+            self.commit()
+        elif self._scheduled is None:
+            self._scheduled = loop.call_soon(self.commit)
+        return await future
+
+    def commit(self) -> None:
+        """Run the waiting calls now, in one transaction, and wake their handlers."""
+        if self._scheduled is not None:
+            self._scheduled.cancel()
+            self._scheduled = None
+        queue = [(call, future) for call, future in self._queue if not future.cancelled()]
+        self._queue = []
+        if not queue:
+            return
+        try:
+            self._store.begin_group()
+        except sqlite3.Error as exc:
+            log.warning("could not open a write transaction: %s", exc)
+            self._fail(queue, exc)
+            return
+        outcomes: list[tuple[asyncio.Future[Any], Any, Exception | None]] = []
+        for call, future in queue:
+            try:
+                outcomes.append((future, call(), None))
+            except Exception as exc:  # undone by its savepoint; raised in its handler
+                outcomes.append((future, None, exc))
+        try:
+            self._store.commit_group()
+        except sqlite3.Error as exc:
+            log.error("a group of %d request(s) could not be committed: %s", len(queue), exc)
+            self._fail(queue, exc)
+            return
+        self.groups += 1
+        self.grouped += len(queue)
+        for future, result, error in outcomes:
+            if future.done():  # cancelled while the group ran: applied, nobody to tell
+                continue
+            if error is not None:
+                future.set_exception(error)
+            else:
+                future.set_result(result)
+
+    @staticmethod
+    def _fail(queue: list[tuple[Callable[[], Any], asyncio.Future[Any]]],
+              exc: BaseException) -> None:
+        for _, future in queue:
+            if not future.done():
+                future.set_exception(store_unavailable(exc))
