@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import sqlite3
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -87,7 +86,7 @@ class GroupCommit:
             return
         try:
             self._store.begin_group()
-        except sqlite3.Error as exc:
+        except Exception as exc:  # sqlite3.Error, or a store already closed at shutdown
             log.warning("could not open a write transaction: %s", exc)
             self._fail(queue, exc)
             return
@@ -99,7 +98,7 @@ class GroupCommit:
                 outcomes.append((future, None, exc))
         try:
             self._store.commit_group()
-        except sqlite3.Error as exc:
+        except Exception as exc:
             log.error("a group of %d request(s) could not be committed: %s", len(queue), exc)
             self._fail(queue, exc)
             return

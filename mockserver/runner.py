@@ -2,9 +2,10 @@
 
 ``serve --workers N`` binds N listening sockets to one port with ``SO_REUSEPORT`` (the
 kernel spreads incoming connections over them), then forks one worker per socket. Each
-worker opens its own SQLite connections on the shared database file; every state change is
-one ``BEGIN IMMEDIATE`` transaction and a redeem's decisive step is a conditional update,
-so exactly-once holds across the processes as it does across threads. Workers stop on
+worker opens its own SQLite connections on the shared database file; each group of state
+changes (`mockserver.group_commit`) is one ``BEGIN IMMEDIATE`` transaction and a redeem's
+decisive step is a conditional update, so exactly-once holds across the processes as it
+does across threads. Workers stop on
 SIGINT / SIGTERM and when the parent process goes away.
 
 The event loop is uvloop's when it is installed (it is faster for this kind of server),

@@ -1,0 +1,291 @@
+"""Group commit: one transaction per turn of the loop, savepoints per call, 503 on a failed commit."""
+
+from __future__ import annotations
+
+import asyncio
+import copy
+import sqlite3
+from collections.abc import Callable, Iterator
+from functools import partial
+from pathlib import Path
+from typing import Any, cast
+
+import pytest
+
+from mockserver.errors import DomainError
+from mockserver.group_commit import GroupCommit
+from mockserver.keys import GROUP, STORE
+from mockserver.problems import ProblemError
+from mockserver.sqlite_store import SqliteStore
+
+from .support import DEMO_CODES, DOCS_CUSTOMER, ORDER_URL, REDEEM_URL, auth_headers, dumps, redeem_body
+
+BACKENDS: dict[str, Callable[[Path], SqliteStore]] = {
+    "memory": lambda tmp: SqliteStore(":memory:"),
+    "file": lambda tmp: SqliteStore(tmp / "state.db"),
+}
+
+
+@pytest.fixture(params=sorted(BACKENDS))
+def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[SqliteStore]:
+    backend = BACKENDS[request.param](tmp_path)
+    yield backend
+    backend.close()
+
+
+@pytest.fixture
+def file_store(tmp_path: Path) -> Iterator[SqliteStore]:
+    backend = SqliteStore(tmp_path / "state.db")
+    yield backend
+    backend.close()
+
+
+def meta(store: SqliteStore, *keys: str) -> dict[str, str | None]:
+    """The meta values of ``keys`` as ``store`` reads them now."""
+    with store.snapshot() as tx:
+        return {key: tx.get_meta(key) for key in keys}
+
+
+def put(store: SqliteStore, key: str, value: str, fail: Exception | None = None) -> str:
+    """One write transaction setting ``key``; raises ``fail`` after writing, when given."""
+    with store.transaction() as tx:
+        tx.set_meta(key, value)
+        if fail is not None:
+            raise fail
+    return value
+
+
+class _CommitRefused:
+    """A connection whose COMMIT fails, as on a disk that refuses the write."""
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self._conn = conn
+
+    def execute(self, sql: str, *args: Any) -> sqlite3.Cursor:
+        if sql == "COMMIT":
+            raise sqlite3.OperationalError("disk I/O error")
+        return self._conn.execute(sql, *args)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._conn, name)
+
+
+class CommitFailsStore(SqliteStore):
+    """A store whose group COMMIT fails; its own code then rolls the group back."""
+
+    def commit_group(self) -> None:
+        state = self._state()
+        real = state.conn
+        state.conn = cast(sqlite3.Connection, _CommitRefused(real))
+        try:
+            super().commit_group()
+        finally:
+            state.conn = real
+
+
+# -- the store: a group is one transaction, each transaction() a savepoint of it --------
+
+def test_a_failing_transaction_is_undone_alone_within_the_group(store: SqliteStore) -> None:
+    assert store.in_group is False
+    store.begin_group()
+    assert store.in_group is True
+    put(store, "before", "1")
+    with pytest.raises(ValueError, match="boom"):
+        put(store, "failed", "2", fail=ValueError("boom"))
+    put(store, "after", "3")
+    assert meta(store, "before", "failed", "after") == {"before": "1", "failed": None, "after": "3"}
+    store.commit_group()
+    assert store.in_group is False
+    assert meta(store, "before", "failed", "after") == {"before": "1", "failed": None, "after": "3"}
+
+
+def test_a_snapshot_in_the_group_reads_its_uncommitted_writes(store: SqliteStore) -> None:
+    store.begin_group()
+    store.begin_group()  # opening an open group again does nothing
+    put(store, "k", "in-group")
+    with store.snapshot() as tx:
+        assert tx.get_meta("k") == "in-group"
+        with pytest.raises(RuntimeError):
+            tx.set_meta("k", "written through a snapshot")
+    store.commit_group()
+    store.commit_group()  # no group open: nothing to do
+    assert meta(store, "k") == {"k": "in-group"}
+
+
+def test_other_connections_see_the_group_only_once_committed(file_store: SqliteStore) -> None:
+    with SqliteStore(file_store.path) as other:
+        file_store.begin_group()
+        put(file_store, "a", "1")
+        put(file_store, "b", "2")
+        assert meta(other, "a", "b") == {"a": None, "b": None}
+        file_store.commit_group()
+        assert meta(other, "a", "b") == {"a": "1", "b": "2"}
+
+
+def test_close_commits_an_open_group(tmp_path: Path) -> None:
+    store = SqliteStore(tmp_path / "state.db")
+    store.begin_group()
+    put(store, "k", "kept")
+    store.close()
+    with SqliteStore(tmp_path / "state.db") as reopened:
+        assert meta(reopened, "k") == {"k": "kept"}
+        assert reopened.in_group is False
+
+
+# -- GroupCommit ----------------------------------------------------------------------
+
+async def test_concurrent_writes_share_one_group_and_are_durable_when_answered(
+    file_store: SqliteStore,
+) -> None:
+    group = GroupCommit(file_store)
+    with SqliteStore(file_store.path) as other:
+        results = await asyncio.gather(*(
+            group.write(partial(put, file_store, f"k{i}", f"v{i}")) for i in range(6)))
+        assert results == [f"v{i}" for i in range(6)]
+        assert (group.groups, group.grouped) == (1, 6)
+        assert meta(other, *(f"k{i}" for i in range(6))) == {f"k{i}": f"v{i}" for i in range(6)}
+    assert file_store.in_group is False
+
+
+async def test_a_domain_error_is_raised_from_its_own_write_only(store: SqliteStore) -> None:
+    group = GroupCommit(store)
+    refusal = DomainError(422, "business_rule_violated", "refused")
+    outcomes = await asyncio.gather(
+        group.write(lambda: put(store, "first", "1")),
+        group.write(lambda: put(store, "refused", "2", fail=refusal)),
+        group.write(lambda: put(store, "last", "3")),
+        return_exceptions=True,
+    )
+    assert outcomes == ["1", refusal, "3"]
+    assert (group.groups, group.grouped) == (1, 3)
+    assert meta(store, "first", "refused", "last") == {"first": "1", "refused": None, "last": "3"}
+
+
+async def test_a_failed_commit_answers_every_write_503_and_applies_none(tmp_path: Path) -> None:
+    with CommitFailsStore(tmp_path / "state.db") as failing, SqliteStore(failing.path) as other:
+        group = GroupCommit(failing)
+        outcomes = await asyncio.gather(
+            *(group.write(partial(put, failing, f"k{i}", "x")) for i in range(3)),
+            return_exceptions=True,
+        )
+        assert len(outcomes) == 3
+        for outcome in outcomes:
+            assert isinstance(outcome, ProblemError)
+            assert (outcome.status, outcome.code) == (503, "store_unavailable")
+            assert outcome.headers == {"Retry-After": "1"}
+            assert "disk I/O error" in outcome.detail
+        assert (group.groups, group.grouped) == (0, 0)
+        assert failing.in_group is False
+        assert meta(failing, "k0", "k1", "k2") == {"k0": None, "k1": None, "k2": None}
+        assert meta(other, "k0", "k1", "k2") == {"k0": None, "k1": None, "k2": None}
+        put(other, "later", "ok")  # the failed group released the write lock
+        assert meta(failing, "later") == {"later": "ok"}
+
+
+async def test_max_group_splits_a_burst(store: SqliteStore) -> None:
+    group = GroupCommit(store, max_group=2)
+    results = await asyncio.gather(*(
+        group.write(partial(put, store, f"k{i}", str(i))) for i in range(5)))
+    assert results == ["0", "1", "2", "3", "4"]
+    assert (group.groups, group.grouped) == (3, 5)
+    assert meta(store, *(f"k{i}" for i in range(5))) == {f"k{i}": str(i) for i in range(5)}
+
+
+async def test_a_write_cancelled_before_its_group_runs_is_never_applied(store: SqliteStore) -> None:
+    group = GroupCommit(store)
+    ran: list[str] = []
+
+    def call(key: str) -> str:
+        ran.append(key)
+        return put(store, key, "x")
+
+    cancelled = asyncio.create_task(group.write(lambda: call("cancelled")))
+    kept = asyncio.create_task(group.write(lambda: call("kept")))
+    await asyncio.sleep(0)  # both are queued; their group runs on the next turn
+    cancelled.cancel()
+    assert await kept == "x"
+    with pytest.raises(asyncio.CancelledError):
+        await cancelled
+    assert ran == ["kept"]
+    assert (group.groups, group.grouped) == (1, 1)
+    assert meta(store, "cancelled", "kept") == {"cancelled": None, "kept": "x"}
+
+
+async def test_commit_runs_the_waiting_calls_at_once(store: SqliteStore) -> None:
+    group = GroupCommit(store)
+    waiting = asyncio.create_task(group.write(lambda: put(store, "k", "now")))
+    await asyncio.sleep(0)
+    group.commit()  # what an admin request does before it reads
+    assert meta(store, "k") == {"k": "now"}
+    assert (group.groups, group.grouped) == (1, 1)
+    assert await waiting == "now"
+    group.commit()  # nothing waits: no empty group
+    assert group.groups == 1
+
+
+# -- over HTTP ------------------------------------------------------------------------
+
+async def test_twenty_concurrent_orders_are_all_stored(
+    make_client: Any, token: str, docs_order: dict[str, Any], tmp_path: Path
+) -> None:
+    client = await make_client(db=str(tmp_path / "state.db"))
+    ids = [f"gc-order-{i:02d}" for i in range(20)]
+    bodies = []
+    for order_id in ids:
+        body = copy.deepcopy(docs_order)
+        body["order"]["id"] = order_id
+        bodies.append(dumps(body))
+    responses = await asyncio.gather(*(
+        client.post(ORDER_URL, data=body, headers=auth_headers(token)) for body in bodies))
+    assert [r.status for r in responses] == [200] * 20
+    answers = [await r.json() for r in responses]
+    assert [a["status"] for a in answers] == ["Paid"] * 20
+    assert [a["duplicate"] for a in answers] == [False] * 20
+    app = client.server.app
+    group = app[GROUP]
+    assert group.grouped == 20
+    assert group.grouped > group.groups  # at least one commit carried several requests
+    with SqliteStore(app[STORE].path) as other, other.snapshot() as tx:  # durable elsewhere
+        stored = [tx.get_order("440810", order_id) for order_id in ids]
+    assert [o["id"] if o else None for o in stored] == ids
+    assert {o["status"] for o in stored if o} == {"Paid"}
+    assert {o["total_price"] for o in stored if o} == {docs_order["order"]["total_price"]}
+
+
+async def test_an_admin_request_commits_the_waiting_redeem_first(client: Any, token: str) -> None:
+    app = client.server.app
+    group: GroupCommit = app[GROUP]
+    code = DEMO_CODES["fixed_amount"]
+    # Hold the group open: with a commit already "scheduled", write() only queues.
+    group._scheduled = asyncio.get_running_loop().call_later(60, group.commit)
+    redeem = asyncio.create_task(client.post(
+        REDEEM_URL, data=dumps(redeem_body(code, "gc-redeem-1", 10)), headers=auth_headers(token)))
+    for _ in range(2000):
+        if group._queue:
+            break
+        await asyncio.sleep(0.001)
+    assert len(group._queue) == 1
+    with app[STORE].snapshot() as tx:
+        reward = tx.get_reward(code)
+        assert reward is not None and reward["status"] == "issued"  # queued, not yet applied
+    view = await client.get(f"/__admin/customers/{DOCS_CUSTOMER}")
+    assert view.status == 200
+    customer = await view.json()
+    assert [r["status"] for r in customer["rewards"] if r["code"] == code] == ["redeemed"]
+    redeemed = [e for e in customer["ledger"] if e["kind"] == "redeem" and e["reward_code"] == code]
+    assert len(redeemed) == 1
+    response = await redeem
+    assert response.status == 200, await response.text()
+    assert (await response.json())["order_id"] == "gc-redeem-1"
+    assert group._scheduled is None and group._queue == []
+    assert (group.groups, group.grouped) == (1, 1)
+
+
+async def test_a_write_after_the_store_closed_is_answered_503_not_left_waiting() -> None:
+    store = SqliteStore(":memory:")
+    group = GroupCommit(store)
+    store.close()
+    with pytest.raises(ProblemError) as raised:
+        await asyncio.wait_for(group.write(lambda: 1), 5)
+    assert raised.value.status == 503
+    assert raised.value.code == "store_unavailable"
