@@ -10,7 +10,8 @@ lock, runs the queued calls back to back in one transaction (`Store.begin_group`
 a savepoint of it, commits once and wakes the handlers. So:
 
 * the write lock is held only while the calls run, not while requests are parsed, checked,
-  answered or journaled: several workers do that work in parallel;
+  answered or journaled: several workers do that work in parallel. A worker that finds the
+  lock taken does not wait for it: its loop goes on serving and tries again 0.2 ms later;
 * an answer (2xx or error) never leaves before the state it reports is durable: a crash
   loses only changes nobody was told about;
 * a call that raises is undone alone (its savepoint), the others of its group stand;
@@ -32,7 +33,7 @@ from typing import Any, TypeVar
 from mockserver.problems import ProblemError
 from mockserver.store import Store
 
-__all__ = ["MAX_GROUP", "GroupCommit", "store_unavailable"]
+__all__ = ["LOCK_RETRY_SECONDS", "MAX_GROUP", "GroupCommit", "store_unavailable"]
 
 log = logging.getLogger("mockserver.store")
 
@@ -40,6 +41,8 @@ T = TypeVar("T")
 
 #: The most requests one commit waits for; more commit at once and start a new group.
 MAX_GROUP = 256
+#: Seconds between tries for the write lock while another worker process holds it.
+LOCK_RETRY_SECONDS = 0.0002
 
 
 def store_unavailable(exc: BaseException) -> ProblemError:
@@ -72,20 +75,43 @@ class GroupCommit:
         if len(self._queue) >= self._max_group:
             self.commit()
         elif self._scheduled is None:
-            self._scheduled = loop.call_soon(self.commit)
+            self._scheduled = loop.call_soon(self._when_unlocked)
         return await future
 
+    def _when_unlocked(self) -> None:
+        """Run the group if no other process holds the write lock; else try again shortly.
+
+        Waiting for the lock would stall this whole event loop; retrying lets it go on
+        reading and checking requests (which join the group) while another worker writes.
+        """
+        self._scheduled = None
+        try:
+            busy = not self._store.begin_group(wait=False)
+        except Exception:
+            busy = False  # commit() meets the error again and answers the requests with it
+        if busy and self._queue:
+            loop = asyncio.get_running_loop()
+            self._scheduled = loop.call_later(LOCK_RETRY_SECONDS, self._when_unlocked)
+        else:
+            self.commit()
+
     def commit(self) -> None:
-        """Run the waiting calls now, in one transaction, and wake their handlers."""
+        """Run the waiting calls now, in one transaction, and wake their handlers.
+
+        Waits for the write lock if another process holds it (the admin API, a full group
+        and shutdown come here directly).
+        """
         if self._scheduled is not None:
             self._scheduled.cancel()
             self._scheduled = None
         queue = [(call, future) for call, future in self._queue if not future.cancelled()]
         self._queue = []
         if not queue:
+            if self._store.in_group:  # opened by _when_unlocked for calls since cancelled
+                self._store.commit_group()
             return
         try:
-            self._store.begin_group()
+            self._store.begin_group()  # already open when _when_unlocked opened it
         except Exception as exc:  # sqlite3.Error, or a store already closed at shutdown
             log.warning("could not open a write transaction: %s", exc)
             self._fail(queue, exc)

@@ -73,9 +73,17 @@ class WriterLock:
     def __init__(self, path: str) -> None:
         self._fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
 
-    def acquire(self) -> None:
-        """Block until no other writer holds the lock."""
-        fcntl.flock(self._fd, fcntl.LOCK_EX)
+    def acquire(self, blocking: bool = True) -> bool:
+        """Take the lock, waiting for other writers (or, with ``blocking=False``, return
+        False at once when another writer holds it)."""
+        if blocking:
+            fcntl.flock(self._fd, fcntl.LOCK_EX)
+            return True
+        try:
+            fcntl.flock(self._fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return False
+        return True
 
     def release(self) -> None:
         """Let the next writer in."""

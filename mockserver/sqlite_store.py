@@ -170,16 +170,16 @@ class SqliteStore:
             conn.execute("RELEASE grouped")
 
     # -- group commit ---------------------------------------------------------------------
-    def begin_group(self) -> None:
+    def begin_group(self, *, wait: bool = True) -> bool:
         """Open a group commit on this thread; see `Store.begin_group`."""
         state = self._state()
         if state.group:
-            return
+            return True
         if state.tx is not None:
             raise RuntimeError("cannot open a group commit inside a transaction")
         guard = self._guard(state, True)
-        if guard is not None:
-            guard.acquire()
+        if guard is not None and not guard.acquire(blocking=wait):
+            return False
         try:
             state.conn.execute("BEGIN IMMEDIATE")
         except BaseException:
@@ -188,6 +188,7 @@ class SqliteStore:
             raise
         state.group = True
         state.transactions = 0
+        return True
 
     def commit_group(self) -> None:
         """Commit the open group; see `Store.commit_group`. Rolls back when COMMIT fails."""

@@ -218,14 +218,16 @@ class Store(Protocol):
     def snapshot(self) -> AbstractContextManager[StoreTx]:
         """A read-only view; writes through it are not allowed."""
 
-    def begin_group(self) -> None:
+    def begin_group(self, *, wait: bool = True) -> bool:
         """Open a group commit on this thread: one write transaction for many.
 
         Until `commit_group`, each `transaction()` of this thread is part of the group and
         undone alone when it raises (a savepoint); each `snapshot()` reads the group's state.
         Nothing of the group is durable, or seen by other connections, before
         `commit_group` returns: a caller answers its clients after that, not before. Opening
-        an open group again does nothing.
+        an open group again does nothing. Returns True once the group is open; with
+        ``wait=False`` it returns False at once, opening nothing, when another writer holds
+        the database (the caller tries again later instead of blocking).
         """
 
     def commit_group(self) -> None:
