@@ -289,3 +289,37 @@ async def test_a_write_after_the_store_closed_is_answered_503_not_left_waiting()
         await asyncio.wait_for(group.write(lambda: 1), 5)
     assert raised.value.status == 503
     assert raised.value.code == "store_unavailable"
+
+
+def test_begin_group_without_waiting_refuses_while_another_writer_holds_the_file(
+        file_store: SqliteStore) -> None:
+    other = SqliteStore(file_store.path)
+    try:
+        assert other.begin_group(wait=False) is True
+        assert file_store.begin_group(wait=False) is False
+        assert file_store.in_group is False
+        other.commit_group()
+        assert file_store.begin_group(wait=False) is True
+        put(file_store, "k", "v")
+        file_store.commit_group()
+        assert meta(other, "k") == {"k": "v"}
+    finally:
+        other.close()
+
+
+async def test_writes_wait_for_another_writer_without_stalling_the_loop(
+        file_store: SqliteStore) -> None:
+    other = SqliteStore(file_store.path)
+    group = GroupCommit(file_store)
+    try:
+        other.begin_group()  # another worker's group holds the write lock
+        pending = asyncio.ensure_future(group.write(partial(put, file_store, "k", "v")))
+        await asyncio.sleep(0.02)  # this loop keeps turning while the write waits
+        assert not pending.done()
+        assert meta(file_store, "k") == {"k": None}
+        other.commit_group()
+        assert await asyncio.wait_for(pending, 5) == "v"
+        assert meta(other, "k") == {"k": "v"}
+        assert group.groups == 1
+    finally:
+        other.close()
