@@ -208,12 +208,14 @@ def run_wrk(wrk: str, name: str, port: int, script: Path, duration: int, connect
     return result
 
 
-def median_result(results: list[Result]) -> Result:
-    """The run with the median throughput (its own latencies, not a mix of runs)."""
-    ranked = sorted(results, key=lambda r: r.rps)
+def median_result(results: list[Result], by: str = "rps") -> Result:
+    """The run with the median throughput, or ``by="p99_ms"`` the median p99 (its own
+    numbers, not a mix of runs)."""
+    ranked = sorted(results, key=lambda r: float(getattr(r, by)))
     middle = ranked[(len(ranked) - 1) // 2]
     if len(results) > 1:
-        spread = statistics.pstdev(r.rps for r in results) / max(middle.rps, 1)
-        print(f"  -> median of {len(results)}: {middle.rps:,.0f} req/s (spread {spread:.0%})",
-              file=sys.stderr)
+        values = [float(getattr(r, by)) for r in results]
+        spread = statistics.pstdev(values) / max(float(getattr(middle, by)), 1e-9)
+        print(f"  -> median of {len(results)} by {by}: {float(getattr(middle, by)):,.2f} "
+              f"(spread {spread:.0%})", file=sys.stderr)
     return middle
