@@ -71,8 +71,8 @@ def create_app(settings: Settings | None = None) -> web.Application:
         service = _service(store, settings, programs)
         app[STORE] = store
         app[SERVICE] = service
-        app[JOURNAL] = JournalWriter(store)
         app[GROUP] = GroupCommit(store)
+        app[JOURNAL] = JournalWriter(store, defer=app[GROUP].defer)
         app[DEMO] = ensure_demo_state(service) if settings.demo else None
         try:
             yield

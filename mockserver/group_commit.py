@@ -19,8 +19,9 @@ a savepoint of it, commits once and wakes the handlers. So:
   answered 503 ``store_unavailable``: none of them happened;
 * a request whose handler was cancelled before its group ran is not applied at all.
 
-Reads (reward lookup) do not queue: they run at once in their own snapshot. Admin calls
-commit the waiting group first, so they act on committed state.
+Reads (reward lookup) do not queue: they run at once in their own snapshot. The journal's
+batches join the next group (:meth:`GroupCommit.defer`), so writing them never stalls the
+loop either. Admin calls commit the waiting group first, so they act on committed state.
 """
 
 from __future__ import annotations
@@ -62,7 +63,7 @@ class GroupCommit:
     def __init__(self, store: Store, *, max_group: int = MAX_GROUP) -> None:
         self._store = store
         self._max_group = max_group
-        self._queue: list[tuple[Callable[[], Any], asyncio.Future[Any]]] = []
+        self._queue: list[tuple[Callable[[], Any], asyncio.Future[Any] | None]] = []
         self._scheduled: asyncio.Handle | None = None
         self.groups = 0  # commits made (for tests and diagnostics)
         self.grouped = 0  # calls they carried
@@ -71,12 +72,21 @@ class GroupCommit:
         """Run ``call`` (which changes state) in the next group; return once it is durable."""
         loop = asyncio.get_running_loop()
         future: asyncio.Future[T] = loop.create_future()
+        self._enqueue(call, future)
+        return await future
+
+    def defer(self, call: Callable[[], Any]) -> None:
+        """Run ``call`` in the next group without anybody waiting for it (the journal's
+        batches: written with the webhooks' changes, in their commit). An error it raises
+        is logged, and undone alone."""
+        self._enqueue(call, None)
+
+    def _enqueue(self, call: Callable[[], Any], future: asyncio.Future[Any] | None) -> None:
         self._queue.append((call, future))
         if len(self._queue) >= self._max_group:
             self.commit()
         elif self._scheduled is None:
-            self._scheduled = loop.call_soon(self._when_unlocked)
-        return await future
+            self._scheduled = asyncio.get_running_loop().call_soon(self._when_unlocked)
 
     def _when_unlocked(self) -> None:
         """Run the group if no other process holds the write lock; else try again shortly.
@@ -104,7 +114,8 @@ class GroupCommit:
         if self._scheduled is not None:
             self._scheduled.cancel()
             self._scheduled = None
-        queue = [(call, future) for call, future in self._queue if not future.cancelled()]
+        queue = [(call, future) for call, future in self._queue
+                 if future is None or not future.cancelled()]
         self._queue = []
         if not queue:
             if self._store.in_group:  # opened by _when_unlocked for calls since cancelled
@@ -119,9 +130,15 @@ class GroupCommit:
         outcomes: list[tuple[asyncio.Future[Any], Any, Exception | None]] = []
         for call, future in queue:
             try:
-                outcomes.append((future, call(), None))
+                result = call()
             except Exception as exc:  # undone by its savepoint; raised in its handler
-                outcomes.append((future, None, exc))
+                if future is None:
+                    log.exception("a deferred write failed")
+                else:
+                    outcomes.append((future, None, exc))
+            else:
+                if future is not None:
+                    outcomes.append((future, result, None))
         try:
             self._store.commit_group()
         except Exception as exc:
@@ -139,8 +156,8 @@ class GroupCommit:
                 future.set_result(result)
 
     @staticmethod
-    def _fail(queue: list[tuple[Callable[[], Any], asyncio.Future[Any]]],
+    def _fail(queue: list[tuple[Callable[[], Any], asyncio.Future[Any] | None]],
               exc: BaseException) -> None:
         for _, future in queue:
-            if not future.done():
+            if future is not None and not future.done():
                 future.set_exception(store_unavailable(exc))

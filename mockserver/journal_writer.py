@@ -2,7 +2,8 @@
 
 The journal records what a POS sent; it is not state. A request's state change is committed
 (and durable) before its answer leaves, but its journal entry only joins a batch that is
-written in one transaction a few milliseconds later (``Store.record_requests``). Reading the
+written a few milliseconds later (``Store.record_requests``), in the server inside the next
+group commit (``defer``, `mockserver.group_commit`) so that it never waits for the lock. Reading the
 journal (``GET /__admin/requests``), resetting and shutting down flush the batch first, so a
 client of this process always reads its own requests. With ``serve --workers N``, another
 worker's entries appear within one flush interval. A process killed with ``kill -9`` loses at
@@ -13,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Callable
 from typing import Any
 
 from mockserver.store import Store
@@ -30,8 +32,10 @@ class JournalWriter:
     """Collects journal entries and writes them to the store in batches."""
 
     def __init__(self, store: Store, *, delay: float = FLUSH_DELAY,
-                 max_pending: int = MAX_PENDING) -> None:
+                 max_pending: int = MAX_PENDING,
+                 defer: Callable[[Callable[[], Any]], None] | None = None) -> None:
         self._store = store
+        self._defer = defer
         self._delay = delay
         self._max_pending = max_pending
         self._pending: list[dict[str, Any]] = []
@@ -46,18 +50,33 @@ class JournalWriter:
         """Queue an entry; it is written within ``delay`` seconds (at once when many wait)."""
         self._pending.append(entry)
         if len(self._pending) >= self._max_pending:
-            self.flush()
+            self._flush_soon()
         elif self._timer is None:
-            self._timer = asyncio.get_running_loop().call_later(self._delay, self.flush)
+            self._timer = asyncio.get_running_loop().call_later(self._delay, self._flush_soon)
+
+    def _flush_soon(self) -> None:
+        """Hand the batch to ``defer`` (the group commit) when there is one, else write it."""
+        if self._defer is None:
+            self.flush()
+            return
+        batch = self._take()
+        if batch:
+            self._defer(lambda: self._write(batch))
 
     def flush(self) -> None:
         """Write every queued entry now, in one transaction."""
+        batch = self._take()
+        if batch:
+            self._write(batch)
+
+    def _take(self) -> list[dict[str, Any]]:
         if self._timer is not None:
             self._timer.cancel()
             self._timer = None
-        if not self._pending:
-            return
         batch, self._pending = self._pending, []
+        return batch
+
+    def _write(self, batch: list[dict[str, Any]]) -> None:
         try:
             self._store.record_requests(batch)
         except Exception:  # the journal must never take the server down
