@@ -15,8 +15,9 @@ a savepoint of it, commits once and wakes the handlers. So:
 * an answer (2xx or error) never leaves before the state it reports is durable: a crash
   loses only changes nobody was told about;
 * a call that raises is undone alone (its savepoint), the others of its group stand;
-* when the commit itself fails, the whole group is rolled back and every request of it is
-  answered 503 ``store_unavailable``: none of them happened;
+* when the commit itself fails (or SQLite undid the whole group, as on a full disk), every
+  request of it is answered 503 ``store_unavailable``: none of them happened; so is every
+  waiting request when another writer holds the database for more than 30 s;
 * a request whose handler was cancelled before its group ran is not applied at all.
 
 Reads (reward lookup) do not queue: they run at once in their own snapshot. The journal's
@@ -28,13 +29,15 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import sqlite3
 from collections.abc import Callable
 from typing import Any, TypeVar
 
 from mockserver.problems import ProblemError
 from mockserver.store import Store
 
-__all__ = ["LOCK_RETRY_SECONDS", "MAX_GROUP", "GroupCommit", "store_unavailable"]
+__all__ = ["LOCK_RETRY_SECONDS", "LOCK_TIMEOUT_SECONDS", "MAX_GROUP", "GroupCommit",
+           "store_unavailable"]
 
 log = logging.getLogger("mockserver.store")
 
@@ -44,6 +47,9 @@ T = TypeVar("T")
 MAX_GROUP = 256
 #: Seconds between tries for the write lock while another worker process holds it.
 LOCK_RETRY_SECONDS = 0.0002
+#: Seconds the waiting requests wait for a lock another writer holds, then answer 503 (the
+#: store's own busy timeout).
+LOCK_TIMEOUT_SECONDS = 30.0
 
 
 def store_unavailable(exc: BaseException) -> ProblemError:
@@ -60,11 +66,14 @@ def store_unavailable(exc: BaseException) -> ProblemError:
 class GroupCommit:
     """Queues service calls and runs each turn's calls in one transaction and one commit."""
 
-    def __init__(self, store: Store, *, max_group: int = MAX_GROUP) -> None:
+    def __init__(self, store: Store, *, max_group: int = MAX_GROUP,
+                 lock_timeout: float = LOCK_TIMEOUT_SECONDS) -> None:
         self._store = store
         self._max_group = max_group
+        self._lock_timeout = lock_timeout
         self._queue: list[tuple[Callable[[], Any], asyncio.Future[Any] | None]] = []
         self._scheduled: asyncio.Handle | None = None
+        self._locked_since: float | None = None  # when the lock was first found taken
         self.groups = 0  # commits made (for tests and diagnostics)
         self.grouped = 0  # calls they carried
 
@@ -89,34 +98,51 @@ class GroupCommit:
             self._scheduled = asyncio.get_running_loop().call_soon(self._when_unlocked)
 
     def _when_unlocked(self) -> None:
-        """Run the group if no other process holds the write lock; else try again shortly.
+        """Run the group if no other writer holds the database; else try again shortly.
 
         Waiting for the lock would stall this whole event loop; retrying lets it go on
         reading and checking requests (which join the group) while another worker writes.
+        After ``lock_timeout`` seconds of finding it taken, the waiting requests are
+        answered 503.
         """
         self._scheduled = None
+        loop = asyncio.get_running_loop()
         try:
-            busy = not self._store.begin_group(wait=False)
-        except Exception:
-            busy = False  # commit() meets the error again and answers the requests with it
-        if busy and self._queue:
-            loop = asyncio.get_running_loop()
-            self._scheduled = loop.call_later(LOCK_RETRY_SECONDS, self._when_unlocked)
-        else:
+            opened = self._store.begin_group(wait=False)
+        except Exception as exc:  # sqlite3.Error, or a store already closed at shutdown
+            log.warning("could not open a write transaction: %s", exc)
+            self._fail(self._take(), exc)
+            return
+        if opened or not self._queue:
+            self._locked_since = None
             self.commit()
+            return
+        if self._locked_since is None:
+            self._locked_since = loop.time()
+        if loop.time() - self._locked_since >= self._lock_timeout:
+            self._locked_since = None
+            self._fail(self._take(), TimeoutError(
+                f"another writer held the database for more than {self._lock_timeout:g} s"))
+            return
+        self._scheduled = loop.call_later(LOCK_RETRY_SECONDS, self._when_unlocked)
 
-    def commit(self) -> None:
-        """Run the waiting calls now, in one transaction, and wake their handlers.
-
-        Waits for the write lock if another process holds it (the admin API, a full group
-        and shutdown come here directly).
-        """
+    def _take(self) -> list[tuple[Callable[[], Any], asyncio.Future[Any] | None]]:
+        """The waiting calls (cancelled ones dropped); the queue is empty afterwards."""
         if self._scheduled is not None:
             self._scheduled.cancel()
             self._scheduled = None
         queue = [(call, future) for call, future in self._queue
                  if future is None or not future.cancelled()]
         self._queue = []
+        return queue
+
+    def commit(self) -> None:
+        """Run the waiting calls now, in one transaction, and wake their handlers.
+
+        Waits for the write lock (at most the store's timeout) if another process holds it:
+        the admin API, a full group and shutdown come here directly.
+        """
+        queue = self._take()
         if not queue:
             if self._store.in_group:  # opened by _when_unlocked for calls since cancelled
                 self._store.commit_group()
@@ -127,31 +153,38 @@ class GroupCommit:
             log.warning("could not open a write transaction: %s", exc)
             self._fail(queue, exc)
             return
-        outcomes: list[tuple[asyncio.Future[Any], Any, Exception | None]] = []
+        outcomes: list[tuple[asyncio.Future[Any], Any, BaseException | None]] = []
+        store_error: sqlite3.Error | None = None
         for call, future in queue:
             try:
                 result = call()
             except Exception as exc:  # undone by its savepoint; raised in its handler
-                if future is None:
-                    log.exception("a deferred write failed")
+                if isinstance(exc, sqlite3.Error):
+                    store_error = store_error or exc
+                    error: BaseException = store_unavailable(exc)
                 else:
-                    outcomes.append((future, None, exc))
+                    error = exc
+                if future is None:
+                    log.error("a deferred write failed: %r", exc)
+                else:
+                    outcomes.append((future, None, error))
             else:
                 if future is not None:
                     outcomes.append((future, result, None))
         try:
             self._store.commit_group()
         except Exception as exc:
-            log.error("a group of %d request(s) could not be committed: %s", len(queue), exc)
-            self._fail(queue, exc)
+            cause = store_error or exc  # SQLite may have undone the group before COMMIT
+            log.error("a group of %d request(s) could not be committed: %s", len(queue), cause)
+            self._fail(queue, cause)
             return
         self.groups += 1
         self.grouped += len(queue)
-        for future, result, error in outcomes:
+        for future, result, failure in outcomes:
             if future.done():  # cancelled while the group ran: applied, nobody to tell
                 continue
-            if error is not None:
-                future.set_exception(error)
+            if failure is not None:
+                future.set_exception(failure)
             else:
                 future.set_result(result)
 

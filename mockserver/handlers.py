@@ -56,8 +56,9 @@ async def order(request: web.Request) -> web.Response:
     pos_name = request.match_info["pos_name"]
     lenient = request.app[SETTINGS].lenient
     service = request.app[SERVICE]
+    prepared = service.prepare_order(call.body, call.raw_body)  # no state: before the lock
     result = await request.app[GROUP].write(
-        lambda: service.process_order(pos_name, call.body, lenient=lenient, raw=call.raw_body))
+        lambda: service.apply_order(pos_name, prepared, lenient=lenient))
     return json_response(request, result)
 
 

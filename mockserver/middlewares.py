@@ -17,6 +17,7 @@ header, content-type and schema findings are recorded as violations instead of r
 from __future__ import annotations
 
 import logging
+import sqlite3
 import time
 from typing import Any
 
@@ -24,6 +25,7 @@ import orjson
 from aiohttp import web
 
 from mockserver.errors import DomainError
+from mockserver.group_commit import store_unavailable
 from mockserver.journal import build_entry, utc_now_iso
 from mockserver.json_keys import find_duplicate_key
 from mockserver.keys import (
@@ -250,7 +252,7 @@ async def contract_middleware(request: web.Request, handler: Handler) -> web.Str
             call.violations.extend(found)
     try:
         return await handler(request)
-    except (ProblemError, web.HTTPException):
+    except (ProblemError, DomainError, web.HTTPException, sqlite3.Error):
         raise
     except Exception as exc:
         if not any(not v.rule.startswith("header.") for v in call.violations):
@@ -302,6 +304,9 @@ async def _respond(request: web.Request, handler: Handler, call: Call) -> web.St
         problem = problem_from_domain(exc)
     except web.HTTPException as exc:
         problem = _from_http_exception(request, exc)
+    except sqlite3.Error as exc:  # the database, not the request: nothing of it was applied
+        log.warning("store error on %s %s: %s", request.method, request.path, exc)
+        problem = store_unavailable(exc)
     except Exception:
         log.exception("unexpected error on %s %s", request.method, request.path)
         detail = ("The mock failed on this request; this is a bug in loyapro-mock, not in your "

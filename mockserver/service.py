@@ -7,6 +7,9 @@ Webhooks (one store transaction each; a `DomainError` carries status, code and d
   (unknown customers are enrolled: ``customer.enrolled``), then `mockserver.lifecycle`.
   Returns ``{order_id, business_reference, status, foodics_status, duplicate, customer,
   loyalty: {earned, reversed, reason}, rewards_issued, redemptions_released, violations}``.
+  It is ``apply_order(pos_name, prepare_order(payload, raw), lenient=...)``: the server runs
+  `prepare_order` (the order's facts and business rules, no state) before it queues for the
+  write lock, and only `apply_order` in the group commit.
 - ``lookup_reward(pos_name, body) -> Reward`` (never changes state).
 - ``redeem_reward(pos_name, body) -> Redemption`` (``replay`` true for a retry).
 
@@ -36,21 +39,20 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
-from mockserver import ledger
+from mockserver import ledger, lifecycle
 from mockserver.clock import Clock
 from mockserver.customers import normalise_dial_code, normalise_mobile
 from mockserver.errors import DomainError, invalid
-from mockserver.lifecycle import apply_order
 from mockserver.loyalty import ProgramsConfig
-from mockserver.orders import mapping, number, read_order
+from mockserver.orders import OrderFacts, mapping, number, read_order
 from mockserver.rules import check_order
 from mockserver.service_admin import AdminOperations
 from mockserver.store import Row, Store, StoreTx
 from mockserver.validation import Violation
 
-__all__ = ["DomainError", "LoyaltyService"]
+__all__ = ["DomainError", "LoyaltyService", "PreparedOrder"]
 
 
 def _object(body: Any) -> Mapping[str, Any]:
@@ -84,6 +86,14 @@ def customer_key(body: Mapping[str, Any]) -> tuple[int, str]:
         return normalise_mobile(mobile, dial_code)
     except ValueError as exc:
         raise invalid("/customer_mobile_number", str(exc), "customer.mobile") from exc
+
+
+class PreparedOrder(NamedTuple):
+    """An order webhook body with what `LoyaltyService.prepare_order` read from it."""
+
+    payload: dict[str, Any]
+    facts: OrderFacts
+    violations: tuple[Violation, ...]
 
 
 class LoyaltyService(AdminOperations):
@@ -132,10 +142,22 @@ class LoyaltyService(AdminOperations):
 
         ``raw`` is the body as received, if the caller has it (hashed, not parsed again).
         """
+        return self.apply_order(pos_name, self.prepare_order(payload, raw), lenient=lenient)
+
+    @staticmethod
+    def prepare_order(payload: dict[str, Any], raw: bytes | None = None) -> PreparedOrder:
+        """The part of `process_order` that needs no state: the order's facts and the
+        business rules it breaks. The server does this before queueing for the write lock."""
         facts = read_order(payload, raw)
         if facts.order_id is None:
             raise invalid("/order/id", "is required: the order's id identifies it in LoyaPro")
-        violations = check_order(payload)
+        return PreparedOrder(payload, facts, tuple(check_order(payload)))
+
+    def apply_order(self, pos_name: str, order: PreparedOrder, *,
+                    lenient: bool = False) -> dict[str, Any]:
+        """The rest of `process_order`: apply an order from `prepare_order`, in one
+        transaction."""
+        payload, facts, violations = order.payload, order.facts, list(order.violations)
         with self.store.transaction() as tx:
             now = self.now()  # read inside the transaction: no snapshot of its own
             business = mapping(mapping(payload).get("business"))
@@ -153,9 +175,10 @@ class LoyaltyService(AdminOperations):
                                   f"the order breaks {len(violations)} business rule(s): "
                                   + "; ".join(f"{v.pointer}: {v.message}" for v in violations),
                                   errors=violations)
-            result = apply_order(tx, self.programs.for_business(reference), pos_name=pos_name,
-                                 business_reference=reference, facts=facts, payload=payload,
-                                 original=original, now=now)
+            result = lifecycle.apply_order(
+                tx, self.programs.for_business(reference), pos_name=pos_name,
+                business_reference=reference, facts=facts, payload=payload, original=original,
+                now=now)
         result["violations"] = [v.as_dict() for v in violations]
         return result
 

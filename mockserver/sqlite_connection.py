@@ -4,7 +4,8 @@ Several processes (``serve --workers N``) and threads write to one database file
 serialises them itself, but a writer that finds the database locked sleeps in SQLite's busy
 handler for 1, 2, 5, 10 ... ms before trying again: under load most of the time goes to
 sleeping. So every write transaction first takes an exclusive ``flock`` on a lock file beside
-the database (:class:`WriterLock`): a blocked writer wakes the moment the holder releases it.
+the database (:class:`WriterLock`): a blocked writer wakes the moment the holder releases it
+(or, when it waits at most a timeout, within a millisecond of it).
 SQLite's own lock (``BEGIN IMMEDIATE``, busy_timeout) stays the ground truth; the flock only
 makes waiting for it fast. The kernel drops the flock of a killed process.
 
@@ -23,6 +24,7 @@ import logging
 import os
 import sqlite3
 import threading
+import time
 
 __all__ = ["Checkpointer", "WriterLock", "connect", "lock_path"]
 
@@ -73,17 +75,27 @@ class WriterLock:
     def __init__(self, path: str) -> None:
         self._fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
 
-    def acquire(self, blocking: bool = True) -> bool:
-        """Take the lock, waiting for other writers (or, with ``blocking=False``, return
-        False at once when another writer holds it)."""
-        if blocking:
+    def acquire(self, blocking: bool = True, timeout: float = -1) -> bool:
+        """Take the lock; True once held.
+
+        Waits for other writers (at most ``timeout`` seconds when it is >= 0, polling every
+        0.05-1 ms), or with ``blocking=False`` returns False at once when another writer
+        holds it. The arguments are those of `threading.Lock.acquire`.
+        """
+        if blocking and timeout < 0:
             fcntl.flock(self._fd, fcntl.LOCK_EX)
             return True
-        try:
-            fcntl.flock(self._fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            return False
-        return True
+        deadline = time.monotonic() + max(timeout, 0.0)
+        pause = 0.00005
+        while True:
+            try:
+                fcntl.flock(self._fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                return True
+            except BlockingIOError:
+                if not blocking or time.monotonic() >= deadline:
+                    return False
+            time.sleep(pause)
+            pause = min(pause * 2, 0.001)
 
     def release(self) -> None:
         """Let the next writer in."""

@@ -40,7 +40,6 @@ class _ThreadState:
     writer: WriterLock | None = None
     tx: SqliteTx | None = None
     group: bool = False  # a group commit is open on this connection (`SqliteStore.begin_group`)
-    transactions: int = 0  # write transactions in the open group
 
 
 def _json_default(value: Any) -> Any:
@@ -126,7 +125,7 @@ class SqliteStore:
             return
         guard = self._guard(state, write)
         if guard is not None:
-            guard.acquire()
+            self._acquire(guard)
         try:
             conn = state.conn
             conn.execute("BEGIN IMMEDIATE" if write else "BEGIN")
@@ -147,10 +146,20 @@ class SqliteStore:
     def _guard(self, state: _ThreadState, write: bool) -> Any:
         return self._lock if self._lock is not None else (state.writer if write else None)
 
+    def _acquire(self, guard: Any) -> None:
+        """Take the writers' lock, waiting at most the store's timeout (as SQLite would)."""
+        if not guard.acquire(True, self._timeout):
+            raise sqlite3.OperationalError(
+                f"database is locked: another writer held it for more than {self._timeout:g} s")
+
     @contextmanager
     def _in_group(self, state: _ThreadState, write: bool) -> Iterator[SqliteTx]:
         """One transaction of a group commit: a savepoint of the group's open transaction."""
         conn = state.conn
+        if not conn.in_transaction:
+            # SQLite rolled the whole group back (disk full, I/O error): nothing may run
+            # outside it, where each statement would commit on its own.
+            raise sqlite3.OperationalError("the group's transaction was rolled back by SQLite")
         state.tx = SqliteTx(conn, writable=write)
         if not write:  # a read of the group's state: nothing to undo
             try:
@@ -158,16 +167,18 @@ class SqliteStore:
             finally:
                 state.tx = None
             return
-        state.transactions += 1
         conn.execute("SAVEPOINT grouped")  # never nested: an inner transaction() joins
         try:
             yield state.tx
         except BaseException:
-            conn.execute("ROLLBACK TO grouped")
+            if conn.in_transaction:  # else SQLite already undid the group; keep the cause
+                conn.execute("ROLLBACK TO grouped")
+                conn.execute("RELEASE grouped")
             raise
+        else:
+            conn.execute("RELEASE grouped")
         finally:
             state.tx = None
-            conn.execute("RELEASE grouped")
 
     # -- group commit ---------------------------------------------------------------------
     def begin_group(self, *, wait: bool = True) -> bool:
@@ -178,16 +189,41 @@ class SqliteStore:
         if state.tx is not None:
             raise RuntimeError("cannot open a group commit inside a transaction")
         guard = self._guard(state, True)
-        if guard is not None and not guard.acquire(blocking=wait):
-            return False
+        if self.memory:
+            wait = True  # only this process's threads share it, each for one transaction
+        if guard is not None:
+            if wait:
+                self._acquire(guard)
+            elif not guard.acquire(False):
+                return False
         try:
-            state.conn.execute("BEGIN IMMEDIATE")
+            if wait:
+                state.conn.execute("BEGIN IMMEDIATE")
+            elif not self._begin_at_once(state.conn):
+                if guard is not None:
+                    guard.release()
+                return False
         except BaseException:
             if guard is not None:
                 guard.release()
             raise
         state.group = True
-        state.transactions = 0
+        return True
+
+    def _begin_at_once(self, conn: sqlite3.Connection) -> bool:
+        """``BEGIN IMMEDIATE`` without SQLite's busy wait: False when another connection
+        that does not take the writers' flock (e.g. the sqlite3 shell) holds the lock."""
+        conn.execute("PRAGMA busy_timeout = 0")
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as exc:
+            code = getattr(exc, "sqlite_errorcode", None)
+            busy = code & 0xFF == sqlite3.SQLITE_BUSY if code is not None else "locked" in str(exc)
+            if not busy:
+                raise
+            return False
+        finally:
+            conn.execute(f"PRAGMA busy_timeout = {int(self._timeout * 1000)}")
         return True
 
     def commit_group(self) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import copy
 import sqlite3
+import threading
 from collections.abc import Callable, Iterator
 from functools import partial
 from pathlib import Path
@@ -323,3 +324,83 @@ async def test_writes_wait_for_another_writer_without_stalling_the_loop(
         assert group.groups == 1
     finally:
         other.close()
+
+
+async def test_a_full_disk_mid_group_answers_all_503_and_applies_none(tmp_path: Path) -> None:
+    store = SqliteStore(tmp_path / "state.db")
+    other = SqliteStore(tmp_path / "state.db")
+    try:
+        conn = store._state().conn
+        pages = conn.execute("PRAGMA page_count").fetchone()[0]
+        conn.execute(f"PRAGMA max_page_count = {pages + 20}")  # the disk fills up
+        group = GroupCommit(store)
+        results = await asyncio.gather(
+            group.write(partial(put, store, "a", "1")),
+            group.write(partial(put, store, "big", "x" * 500_000)),  # SQLITE_FULL
+            group.write(partial(put, store, "c", "3")),
+            return_exceptions=True)
+        conn.execute("PRAGMA max_page_count = 1000000")
+        assert [getattr(r, "status", r) for r in results] == [503, 503, 503]
+        assert all(r.code == "store_unavailable" for r in results if isinstance(r, ProblemError))
+        assert "full" in str(cast(ProblemError, results[0]).detail)  # the cause, not a symptom
+        assert meta(other, "a", "big", "c") == {"a": None, "big": None, "c": None}
+        assert store.in_group is False
+    finally:
+        other.close()
+        store.close()
+
+
+async def test_a_lock_held_past_the_timeout_answers_503(file_store: SqliteStore) -> None:
+    other = SqliteStore(file_store.path)
+    group = GroupCommit(file_store, lock_timeout=0.2)
+    try:
+        other.begin_group()  # e.g. a worker stopped in the middle of its group
+        with pytest.raises(ProblemError) as raised:
+            await asyncio.wait_for(group.write(partial(put, file_store, "k", "v")), 5)
+        assert raised.value.status == 503
+        assert "more than 0.2 s" in raised.value.detail
+        other.commit_group()
+        assert await group.write(partial(put, file_store, "k", "w")) == "w"
+    finally:
+        other.close()
+
+
+async def test_a_writer_outside_the_flock_does_not_block_the_loop(tmp_path: Path) -> None:
+    store = SqliteStore(tmp_path / "state.db", timeout=5)
+    shell = sqlite3.connect(tmp_path / "state.db", isolation_level=None)  # like the sqlite3 shell
+    try:
+        shell.execute("BEGIN IMMEDIATE")  # holds SQLite's write lock, not the writers' flock
+        assert store.begin_group(wait=False) is False  # at once, not after the 5 s busy wait
+        assert store.in_group is False
+        group = GroupCommit(store)
+        pending = asyncio.ensure_future(group.write(partial(put, store, "k", "v")))
+        await asyncio.sleep(0.05)  # the loop turns while the write waits
+        assert not pending.done()
+        shell.execute("COMMIT")
+        assert await asyncio.wait_for(pending, 5) == "v"
+    finally:
+        shell.close()
+        store.close()
+
+
+async def test_a_memory_store_group_is_not_starved_by_a_writing_thread() -> None:
+    store = SqliteStore(":memory:")
+    group = GroupCommit(store)
+    stop = threading.Event()
+
+    def writer() -> None:
+        n = 0
+        while not stop.is_set():
+            n += 1
+            put(store, "thread", str(n))
+
+    thread = threading.Thread(target=writer)
+    thread.start()
+    try:
+        results = await asyncio.wait_for(asyncio.gather(
+            *(group.write(partial(put, store, f"k{i}", "v")) for i in range(20))), 10)
+        assert results == ["v"] * 20
+    finally:
+        stop.set()
+        thread.join()
+        store.close()

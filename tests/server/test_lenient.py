@@ -7,11 +7,13 @@ from typing import Any
 from .support import (
     DEMO_CODES,
     ORDER_URL,
+    REDEEM_URL,
     REWARD_URL,
     auth_headers,
     dumps,
     journal,
     lookup_body,
+    redeem_body,
 )
 
 VIOLATIONS_HEADER = "X-LoyaPro-Mock-Violations"
@@ -95,3 +97,20 @@ async def test_lenient_still_enforces_auth_size_and_json(make_client: Any, token
     assert broken.status == 400
     large = await client.post(ORDER_URL, data=b" " * 101, headers=auth_headers(token))
     assert large.status == 413
+
+
+async def test_lenient_keeps_a_domain_answer_for_a_body_with_violations(
+    make_client: Any, token: str
+) -> None:
+    client = await make_client(lenient=True)
+    code = DEMO_CODES["fixed_amount"]
+    first = await client.post(REDEEM_URL, data=dumps(redeem_body(code, "order-1", 5)),
+                              headers=auth_headers(token))
+    assert first.status == 200, await first.text()
+    body = redeem_body(code, "order-2", 5, user_id=12345)  # a type lenient mode lets through
+    second = await client.post(REDEEM_URL, data=dumps(body), headers=auth_headers(token))
+    problem = await second.json()
+    assert second.status == 409, problem  # the domain's answer, not "too far from the contract"
+    assert problem["code"] == "reward_already_redeemed"
+    entry = (await journal(client))[-1]
+    assert ("/user_id", "type") in {(v["pointer"], v["rule"]) for v in entry["violations"]}
