@@ -82,7 +82,7 @@ def catalogue(docs_order: dict[str, Any]) -> list[Hostile]:
         Hostile("empty bearer token", 401, "unauthorized", body=order, token=None,
                 headers={"Authorization": "Bearer "}),
         Hostile("token signed with another secret", 401, "invalid_token", body=order,
-                token=issue_token("not-the-mock-secret", "foodics")),
+                token=issue_token("not-the-mock-secret-but-as-long-as-one", "foodics")),
         Hostile("garbage token", 401, "invalid_token", body=order, token="abc.def.ghi"),
         Hostile("expired token", 401, "invalid_token", body=order, token=_expired_token()),
         Hostile("unsigned token (alg none)", 401, "invalid_token", body=order,
