@@ -85,6 +85,12 @@ class WriterLock:
         if blocking and timeout < 0:
             fcntl.flock(self._fd, fcntl.LOCK_EX)
             return True
+        if not blocking:  # the event loop's try, every 0.2 ms while another worker writes
+            try:
+                fcntl.flock(self._fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                return False
+            return True
         deadline = time.monotonic() + max(timeout, 0.0)
         pause = 0.00005
         while True:
@@ -92,7 +98,7 @@ class WriterLock:
                 fcntl.flock(self._fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
                 return True
             except BlockingIOError:
-                if not blocking or time.monotonic() >= deadline:
+                if time.monotonic() >= deadline:
                     return False
             time.sleep(pause)
             pause = min(pause * 2, 0.001)
