@@ -53,12 +53,12 @@ LOCK_TIMEOUT_SECONDS = 30.0
 
 
 def store_unavailable(exc: BaseException) -> ProblemError:
-    """The answer to a request whose state change the database could not take."""
+    """The answer to a request the database failed on (nothing of it was applied)."""
     return ProblemError(
         503, "store_unavailable",
-        f"The mock's database could not take this change ({exc}); nothing of the request was "
-        "applied. Retry it in a moment; if this persists, another process holds the database "
-        "file or its disk is failing.",
+        f"The mock's database failed on this request ({exc}); nothing of it was applied. "
+        "Retry it in a moment; if this persists, another process holds the database file "
+        "or its disk is failing.",
         headers={"Retry-After": "1"},
     )
 
