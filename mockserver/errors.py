@@ -52,14 +52,6 @@ class DomainError(Exception):
         self.errors: list[Violation] = list(errors)
         self.extra: dict[str, Any] = dict(extra or {})
 
-    def as_problem(self) -> dict[str, Any]:
-        """The problem+json fields (without ``type``, which the HTTP layer owns)."""
-        body: dict[str, Any] = {"title": self.title, "status": self.status,
-                                "detail": self.detail, "code": self.code}
-        if self.errors:
-            body["errors"] = [e.as_dict() for e in self.errors]
-        return body
-
 
 def invalid(pointer: str, message: str, rule: str = "required") -> DomainError:
     """A 422 ``validation_failed`` for one field the domain cannot work without."""

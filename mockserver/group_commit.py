@@ -33,11 +33,10 @@ import sqlite3
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from mockserver.problems import ProblemError
+from mockserver.problems import store_unavailable
 from mockserver.store import Store
 
-__all__ = ["LOCK_RETRY_SECONDS", "LOCK_TIMEOUT_SECONDS", "MAX_GROUP", "GroupCommit",
-           "store_unavailable"]
+__all__ = ["LOCK_RETRY_SECONDS", "LOCK_TIMEOUT_SECONDS", "MAX_GROUP", "GroupCommit"]
 
 log = logging.getLogger("mockserver.store")
 
@@ -50,17 +49,6 @@ LOCK_RETRY_SECONDS = 0.0002
 #: Seconds the waiting requests wait for a lock another writer holds, then answer 503 (the
 #: store's own busy timeout).
 LOCK_TIMEOUT_SECONDS = 30.0
-
-
-def store_unavailable(exc: BaseException) -> ProblemError:
-    """The answer to a request the database failed on (nothing of it was applied)."""
-    return ProblemError(
-        503, "store_unavailable",
-        f"The mock's database failed on this request ({exc}); nothing of it was applied. "
-        "Retry it in a moment; if this persists, another process holds the database file "
-        "or its disk is failing.",
-        headers={"Retry-After": "1"},
-    )
 
 
 class GroupCommit:

@@ -25,7 +25,6 @@ import orjson
 from aiohttp import web
 
 from mockserver.errors import DomainError
-from mockserver.group_commit import store_unavailable
 from mockserver.journal import build_entry, utc_now_iso
 from mockserver.json_keys import find_duplicate_key
 from mockserver.keys import (
@@ -39,7 +38,13 @@ from mockserver.keys import (
     Handler,
     Operation,
 )
-from mockserver.problems import ProblemError, problem_body, problem_from_domain, problem_response
+from mockserver.problems import (
+    ProblemError,
+    problem_body,
+    problem_from_domain,
+    problem_response,
+    store_unavailable,
+)
 from mockserver.validation import Violation
 
 __all__ = [
@@ -325,7 +330,7 @@ async def journal_middleware(request: web.Request, handler: Handler) -> web.Stre
     started = time.perf_counter()
     received_at = utc_now_iso()
     admin = request.path.startswith(ADMIN_PREFIX)
-    if admin and GROUP in request.app:
+    if admin:
         request.app[GROUP].commit()  # the admin API acts on committed state, outside groups
     response = await _respond(request, handler, call)
     if not admin:

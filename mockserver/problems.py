@@ -23,6 +23,7 @@ __all__ = [
     "problem_body",
     "problem_from_domain",
     "problem_response",
+    "store_unavailable",
     "violation_dicts",
 ]
 
@@ -144,3 +145,14 @@ def problem_from_domain(exc: DomainError) -> ProblemError:
     errors = list(exc.errors) if exc.errors else None
     return ProblemError(exc.status, exc.code, exc.detail, title=exc.title, errors=errors,
                         extra=exc.extra)
+
+
+def store_unavailable(exc: BaseException) -> ProblemError:
+    """The answer to a request the database failed on (nothing of it was applied)."""
+    return ProblemError(
+        503, "store_unavailable",
+        f"The mock's database failed on this request ({exc}); nothing of it was applied. "
+        "Retry it in a moment; if this persists, another process holds the database file "
+        "or its disk is failing.",
+        headers={"Retry-After": "1"},
+    )

@@ -68,6 +68,20 @@ def _journal_row(entry: Row) -> tuple[Any, ...]:
             data.get("session"), blob.decode())
 
 
+def _rollback(conn: sqlite3.Connection) -> None:
+    if conn.in_transaction:  # SQLite may have rolled back already (e.g. disk full)
+        conn.execute("ROLLBACK")
+
+
+def _commit(conn: sqlite3.Connection) -> None:
+    """COMMIT; when it fails, roll back and raise (nothing of the transaction stays)."""
+    try:
+        conn.execute("COMMIT")
+    except BaseException:
+        _rollback(conn)
+        raise
+
+
 class SqliteStore:
     """`Store` on SQLite: ``SqliteStore("state.db")`` or ``SqliteStore(":memory:")``."""
 
@@ -132,11 +146,11 @@ class SqliteStore:
             state.tx = SqliteTx(conn, writable=write)
             try:
                 yield state.tx
-                conn.execute("COMMIT")
             except BaseException:
-                if conn.in_transaction:
-                    conn.execute("ROLLBACK")
+                _rollback(conn)
                 raise
+            else:
+                _commit(conn)
             finally:
                 state.tx = None
         finally:
@@ -232,13 +246,8 @@ class SqliteStore:
         if not state.group:
             return
         state.group = False
-        conn = state.conn
         try:
-            conn.execute("COMMIT")
-        except BaseException:
-            if conn.in_transaction:
-                conn.execute("ROLLBACK")
-            raise
+            _commit(state.conn)
         finally:
             guard = self._guard(state, True)
             if guard is not None:
