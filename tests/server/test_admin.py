@@ -125,7 +125,7 @@ async def test_reset_forgets_state_and_reloads_the_demo(
     assert result["reset"] is True
     assert result["demo"]["codes"] == DEMO_CODES
     assert await journal(client) == []
-    assert all(value == 0 for value in (await balances(client)).values())
+    assert await balances(client) == {"points": 0, "stamps": 0, "cashback": 0}
     lookup = await client.post(REWARD_URL, data=dumps(lookup_body(DEMO_CODES["products"])),
                                headers=auth_headers(token))
     assert lookup.status == 200, await lookup.text()

@@ -12,7 +12,7 @@ import yaml
 from mockserver.app import create_app
 from mockserver.loyalty import ConfigError
 from mockserver.settings import Settings
-from mockserver.validation import UnsupportedSpecError
+from mockserver.validation import SpecValidator, UnsupportedSpecError
 from openapi import load_spec, spec_path
 
 
@@ -21,9 +21,7 @@ def test_every_spec_operation_is_routed() -> None:
     routes = {(r.method, r.resource.canonical) for r in app.router.routes()
               if r.resource is not None}
     assert ("POST", "/pos/1.0.0/{pos_name}/order") in routes
-    assert ("POST", "/pos/1.0.0/{pos_name}/redeem") in routes
-    assert ("GET", "/__admin/customers/{mobile}") in routes
-    assert len(routes) == 9
+    assert routes == {(op.method, op.path) for op in SpecValidator.load().operations()}
 
 
 def test_a_spec_file_can_replace_the_bundled_one(tmp_path: Path) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from mockserver.keys import SERVICE
 from tests.server.conftest import ClientFactory
 from tests.server.support import auth_headers, dumps
 
@@ -21,6 +22,7 @@ async def test_order_for_a_new_business_registers_it(
     body = await response.json()
     assert body["status"] == "Paid"
     assert body["business_reference"] == "555001"
+    assert "555001" in {b["reference"] for b in client.app[SERVICE].businesses()}
 
 
 async def test_without_auto_register_an_unknown_business_is_refused(

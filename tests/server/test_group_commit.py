@@ -245,7 +245,6 @@ async def test_twenty_concurrent_orders_are_all_stored(
     app = client.server.app
     group = app[GROUP]
     assert group.grouped == 20
-    assert group.grouped > group.groups  # at least one commit carried several requests
     with SqliteStore(app[STORE].path) as other, other.snapshot() as tx:  # durable elsewhere
         stored = [tx.get_order("440810", order_id) for order_id in ids]
     assert [o["id"] if o else None for o in stored] == ids
