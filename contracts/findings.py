@@ -150,10 +150,6 @@ class Report:
             return 1
         return 0 if self.signed_off else 2
 
-    def extend(self, findings: list[Finding]) -> None:
-        """Add findings from another part of the run (inbound and outbound share a report)."""
-        self.findings.extend(findings)
-
     def as_dict(self) -> dict[str, Any]:
         """The report as plain JSON-ready data."""
         counts = self.counts()

@@ -17,7 +17,7 @@ from contracts.inbound import evaluate_session
 from contracts.outbound import DEFAULT_MAX_EXAMPLES, certify_pos
 from contracts.outbound.probes import PosClient, page_items, walk_products
 from contracts.prepare import DOCS_BUSINESS_REFERENCE, start_session
-from contracts.reference_pos import PosBackend, create_pos_app
+from contracts.reference_pos import REFERENCE_POS_TOKEN, PosBackend, create_pos_app
 from contracts.runner import build_report
 from contracts.serving import BackgroundServer
 from contracts.session import CertSession
@@ -26,7 +26,6 @@ from mockserver.auth import issue_token
 from mockserver.keys import SERVICE
 from mockserver.settings import Settings
 
-REFERENCE_POS_TOKEN = "reference-pos-token"
 REFERENCE_POS_NAME = "loyapro-mock reference POS"
 DriverFactory = Callable[..., Driver]
 

@@ -37,7 +37,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption(
         "--loyapro-max-examples",
         type=int,
-        default=10,
+        default=10,  # contracts.outbound.DEFAULT_MAX_EXAMPLES, not imported: it loads schemathesis
         help="schemathesis requests per operation and mode (default 10).",
     )
 

@@ -26,7 +26,6 @@ from contracts.findings import Finding, Outcome, Verdict
 from contracts.requirements import requirement as lookup_requirement
 
 E = TypeVar("E")
-CheckFunction = Callable[[E], Verdict]
 
 
 class DuplicateCheckError(ValueError):

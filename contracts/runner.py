@@ -23,8 +23,8 @@ OUTBOUND_LIMITATIONS = (
     "Contract conformance of the POS's API is sampled by schemathesis (a bounded number of "
     "generated requests per operation, derandomized): a pass means no failure was found, "
     "not that none exists.",
-    "The round trips push one uniquely named customer and read the product list twice; they "
-    "leave that customer in the POS.",
+    "The round trips push one uniquely named customer and read the product list three times "
+    "(twice with small pages, once with large ones); they leave that customer in the POS.",
 )
 
 

@@ -27,12 +27,13 @@ from mockserver.customers import normalise_mobile
 from mockserver.orders import FOODICS_STATUS_NAMES, mapping, number
 from mockserver.validation import Violation
 
-__all__ = ["TOLERANCE", "check_order", "pricing_mode"]
+__all__ = ["TOLERANCE", "check_order", "close", "pricing_mode"]
 
 TOLERANCE = 0.01
 
 
-def _close(a: float, b: float) -> bool:
+def close(a: float, b: float) -> bool:
+    """Equal within :data:`TOLERANCE` after rounding to 5 decimals."""
     return abs(round(a, 5) - round(b, 5)) <= TOLERANCE + 1e-9
 
 
@@ -89,7 +90,7 @@ def _mode(lines: list[_Line]) -> str:
     if not lines:
         return "inclusive"
     for line in lines:
-        if line.total is None or line.exclusive is None or not _close(line.total,
+        if line.total is None or line.exclusive is None or not close(line.total,
                                                                       line.exclusive):
             return "inclusive"
     some_tax = any(amount > 0 for line in lines for _, _, amount in line.taxes)
@@ -136,7 +137,7 @@ def _check_line(i: int, line: dict[str, Any], out: list[Violation]) -> None:
             continue
         if options_total is not None:
             options_total += total
-        if unit is not None and qty is not None and not _close(total, unit * qty):
+        if unit is not None and qty is not None and not close(total, unit * qty):
             out.append(Violation(
                 f"{base}/options/{j}/total_price",
                 f"option total_price is {_fmt(total)} but unit_price x quantity = "
@@ -149,7 +150,7 @@ def _check_line(i: int, line: dict[str, Any], out: list[Violation]) -> None:
     if unit is None or qty is None or total is None or options_total is None:
         return
     expected = unit * qty + options_total - discount
-    if not _close(total, expected):
+    if not close(total, expected):
         out.append(Violation(
             f"{base}/total_price",
             f"line total_price is {_fmt(total)} but unit_price x quantity + options - "
@@ -168,7 +169,7 @@ def _check_line_tax(line: _Line, mode: str, out: list[Violation]) -> None:
         expected = total - exclusive
     else:
         expected = sum(rate / 100 * exclusive for rate in rates.values())
-    if _close(taxes, expected):
+    if close(taxes, expected):
         return
     if mode == "inclusive":
         how = (f"total_price - tax_exclusive_total_price = {_fmt(total)} - {_fmt(exclusive)}"
@@ -187,7 +188,7 @@ def _check_subtotal(order: dict[str, Any], lines: list[_Line], out: list[Violati
     if subtotal is None or any(line.exclusive is None for line in lines):
         return
     expected = sum(line.exclusive or 0.0 for line in lines)
-    if not _close(subtotal, expected):
+    if not close(subtotal, expected):
         out.append(Violation(
             "/order/subtotal_price",
             f"subtotal_price is {_fmt(subtotal)} but the lines' tax_exclusive_total_price "
@@ -211,7 +212,7 @@ def _check_totals(order: dict[str, Any], lines: list[_Line], mode: str,
         taxes = sum(a for line in lines for _, _, a in line.taxes)
         taxes += sum(a for c in charges for _, _, a in _tax_parts(c.get("taxes")))
         expected += taxes
-    if not _close(total, expected):
+    if not close(total, expected):
         how = (f"lines {_fmt(lines_sum)} - discount_amount {_fmt(discount)} + charges "
                f"{_fmt(charges_sum)} + rounding_amount {_fmt(rounding)}")
         if mode == "exclusive":
@@ -231,7 +232,7 @@ def _check_payments(order: dict[str, Any], total: float, out: list[Violation]) -
         out.append(Violation(
             "/order/payments", f"a paid order (status 4) must list its payments, adding "
             f"up to total_price {_fmt(total)}", "money.payments"))
-    elif not _close(paid, total):
+    elif not close(paid, total):
         out.append(Violation(
             "/order/payments", f"payments add up to {_fmt(paid)} but total_price is "
             f"{_fmt(total)}; a paid order's payments must cover its total",

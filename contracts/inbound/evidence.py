@@ -7,12 +7,9 @@ from typing import Any
 
 from contracts.registry import Registry
 from contracts.session import CertSession
+from mockserver.orders import mapping
 
 _WEBHOOKS = ("order", "reward", "redeem")
-
-
-def _obj(value: Any) -> dict[str, Any]:
-    return value if isinstance(value, dict) else {}
 
 
 @dataclass(frozen=True)
@@ -35,9 +32,9 @@ class JournalEntry:
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> JournalEntry:
         """Parse one journal item; missing parts become empty rather than errors."""
-        request = _obj(data.get("request"))
-        response = _obj(data.get("response"))
-        headers = _obj(request.get("headers"))
+        request = mapping(data.get("request"))
+        response = mapping(data.get("response"))
+        headers = mapping(request.get("headers"))
         violations = data.get("violations")
         violations = violations if isinstance(violations, list) else []
         return cls(

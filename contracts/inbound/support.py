@@ -9,10 +9,15 @@ from typing import Any
 
 from contracts.findings import Evidence, journal
 from contracts.inbound.evidence import InboundEvidence, JournalEntry
+from mockserver.orders import mapping as obj
+from mockserver.orders import number
+from mockserver.rules import close
 from mockserver.validation import SpecValidator, Violation
 
+__all__ = ["MAX_EVIDENCE", "cite", "close", "fmt", "lines", "loyalty_discount", "number", "obj",
+           "reproduce", "schema_violations"]
+
 MAX_EVIDENCE = 25
-TOLERANCE = 0.01
 
 
 def cite(entries: Iterable[JournalEntry], note: str = "") -> list[Evidence]:
@@ -52,23 +57,6 @@ def schema_violations(entry: JournalEntry) -> list[Violation]:
     if not isinstance(entry.body, dict | list):
         return [Violation("", "the body is not a JSON document", "json")]
     return _spec().request_validator(entry.operation).validate(entry.body)
-
-
-def obj(value: Any) -> dict[str, Any]:
-    """``value`` when it is a JSON object, else an empty one (reads stay total)."""
-    return value if isinstance(value, dict) else {}
-
-
-def number(value: Any) -> float | None:
-    """``value`` as a float when it is a JSON number (bools are not numbers)."""
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        return None
-    return float(value)
-
-
-def close(a: float, b: float) -> bool:
-    """Equal within the contract's tolerance after rounding to 5 decimals."""
-    return abs(round(a, 5) - round(b, 5)) <= TOLERANCE + 1e-9
 
 
 def fmt(value: float | None) -> str:

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from contracts.findings import Evidence, Verdict
+from contracts.findings import Verdict
 from contracts.outbound.evidence import CATEGORIES, OutboundEvidence, PosCall
 from contracts.outbound.probes import LARGE_PAGE, SMALL_PAGE, found_customers, page_items
 from contracts.reference_pos.backend import normalise_mobile
@@ -329,8 +329,3 @@ def _page_summary(call: PosCall) -> str:
     meta = call.response.get("meta") or {}
     count = len(data) if isinstance(data, list) else "?"
     return f"{call.answer()}, {count} products, meta {meta}"
-
-
-def evidence_items(calls: list[PosCall]) -> list[Evidence]:
-    """Report evidence for a list of calls."""
-    return [call.as_evidence() for call in calls]

@@ -18,6 +18,9 @@ from aiohttp import web
 from contracts.reference_pos.backend import DEFAULT_PER_PAGE, MAX_PER_PAGE, PosBackend
 from openapi import load_spec
 
+#: The bearer token the reference POS accepts unless told otherwise.
+REFERENCE_POS_TOKEN = "reference-pos-token"
+
 BACKEND: web.AppKey[PosBackend] = web.AppKey("backend", PosBackend)
 TOKEN: web.AppKey[str] = web.AppKey("token", str)
 
@@ -131,7 +134,8 @@ async def search_customers(request: web.Request) -> web.Response:
     return _json({"data": found})
 
 
-def create_pos_app(backend: PosBackend | None = None, token: str = "reference-pos-token") -> web.Application:
+def create_pos_app(backend: PosBackend | None = None,
+                   token: str = REFERENCE_POS_TOKEN) -> web.Application:
     """The reference POS application (``backend`` defaults to a correct :class:`PosBackend`)."""
     app = web.Application(middlewares=[bearer_auth])
     app[BACKEND] = backend if backend is not None else PosBackend()
