@@ -70,6 +70,8 @@ def banner(settings: Settings, demo: DemoState | None, *, port: int) -> str:
         f"loyapro-mock {__version__}: a local LoyaPro is listening",
         "",
         f"  base URL       {url}/pos/1.0.0/{pos}",
+        *([f"  workers        {settings.workers} processes sharing the port and the state"]
+          if settings.workers > 1 else []),
         f"  state          {settings.db}",
         f"  mode           {mode}",
         f"  bearer token   {token}",

@@ -47,7 +47,10 @@ def _load(path: Path) -> dict[str, Any]:
     except OSError as exc:
         raise ValueError(f"cannot read spec {path}: {exc.strerror}") from exc
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when built with it
-    document = yaml.load(text, Loader=loader)
+    try:
+        document = yaml.load(text, Loader=loader)
+    except yaml.YAMLError as exc:
+        raise ValueError(f"{path} is not valid YAML: {exc}") from exc
     if not isinstance(document, dict) or "openapi" not in document:
         raise ValueError(f"{path} is not an OpenAPI document (no top-level 'openapi' key)")
     return document

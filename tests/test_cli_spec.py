@@ -84,3 +84,12 @@ def test_validate_unknown_operation_names_the_known_ones() -> None:
     )
     assert result.exit_code == 2
     assert "known:" in result.output
+
+
+def test_a_spec_that_is_not_yaml_is_a_clear_error(tmp_path: Path) -> None:
+    broken = tmp_path / "broken.yaml"
+    broken.write_text("openapi: [\n", encoding="utf-8")
+    result = CliRunner().invoke(main, ["spec", "show", "--spec", str(broken)])
+    assert result.exit_code == 1
+    assert f"{broken} is not valid YAML" in result.output
+    assert "Traceback" not in result.output

@@ -20,11 +20,12 @@ __all__ = ["serve"]
 
 
 def _echo_banner(settings: Settings, app: web.Application, port: int) -> None:
-    text = banner(settings, app[DEMO], port=port)
-    if settings.workers > 1:
-        text = text.replace("\n  state ", f"\n  workers        {settings.workers} processes "
-                            "sharing the port and the state\n  state ", 1)
-    click.echo(text, nl=False)
+    click.echo(banner(settings, app[DEMO], port=port), nl=False)
+
+
+def _db_error(settings: Settings, exc: BaseException) -> click.ClickException:
+    return click.ClickException(
+        f"cannot open the state database {settings.db!r}: {exc} (choose another --db)")
 
 
 def _serve_one(app: web.Application, settings: Settings) -> None:
@@ -34,9 +35,7 @@ def _serve_one(app: web.Application, settings: Settings) -> None:
     try:
         run(serve_app(app, host=settings.host, port=settings.port, on_ready=ready))
     except sqlite3.Error as exc:
-        raise click.ClickException(
-            f"cannot open the state database {settings.db!r}: {exc} (choose another --db)"
-        ) from exc
+        raise _db_error(settings, exc) from exc
     except OSError as exc:
         raise click.ClickException(
             f"cannot listen on {settings.host}:{settings.port} or open {settings.db!r}: "
@@ -50,9 +49,7 @@ def _serve_many(app: web.Application, settings: Settings) -> None:
     try:
         app[DEMO] = prepare_state(settings)
     except (OSError, sqlite3.Error) as exc:
-        raise click.ClickException(
-            f"cannot open the state database {settings.db!r}: {exc} (choose another --db)"
-        ) from exc
+        raise _db_error(settings, exc) from exc
     try:
         sockets = listening_sockets(settings.host, settings.port, settings.workers)
     except OSError as exc:
