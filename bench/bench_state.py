@@ -18,14 +18,14 @@ from collections.abc import Iterator
 from typing import Any
 
 from mockserver.loyalty import ProgramsConfig
-from mockserver.seed import DEMO_CUSTOMERS, seed_demo
+from mockserver.seed import DEMO_BUSINESS, DEMO_CUSTOMERS, seed_demo
 from mockserver.service import LoyaltyService
 from mockserver.sqlite_store import SqliteStore
 
 __all__ = ["BATCH", "code_for", "prepare_db"]
 
 BATCH = 100_000
-REFERENCE = "440810"
+REFERENCE = DEMO_BUSINESS["reference"]
 
 
 def code_for(prefix: str, number: int) -> str:

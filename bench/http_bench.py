@@ -16,7 +16,8 @@ Measured, at 32 connections (``--connections``):
   workers may use both cores; wrk shares core 1 with one of them).
 
     python bench/http_bench.py [--duration 10] [--connections 32] [--repeat 1]
-                               [--skip-prism] [--skip-large] [--markdown FILE] [--json FILE]
+                               [--skip-prism] [--skip-large] [--only NAME ...]
+                               [--markdown FILE] [--json FILE]
 """
 
 from __future__ import annotations
@@ -25,7 +26,6 @@ import argparse
 import json
 import os
 import platform
-import subprocess
 import sys
 import tempfile
 from collections.abc import Callable
@@ -47,8 +47,12 @@ from loadgen import (
     write_lua,
 )
 
-DOCS_CUSTOMER = "557937530"
-BRANCH = "97be5de5-ae01-4efe-8355-7c6aaf077be7"
+from mockserver.auth import issue_token
+from mockserver.seed import DEMO_BRANCH, DEMO_CUSTOMERS
+from mockserver.settings import Settings
+
+DOCS_CUSTOMER = DEMO_CUSTOMERS[0][1]
+BRANCH = DEMO_BRANCH["id"]
 LARGE, SMALL = 1_000_000, 1_000
 MEASUREMENTS = ("bare", "order", "prism", "lookup_small", "lookup_large", "redeem", "redeem_2")
 TARGETS = {
@@ -58,9 +62,8 @@ TARGETS = {
 
 
 def mock_token() -> str:
-    out = subprocess.run([sys.executable, "-m", "loyapro_mock", "token", "foodics"],
-                         check=True, capture_output=True, text=True).stdout
-    return out.strip().splitlines()[-1].strip()
+    """The token the served mock accepts (same settings as ``serve``: defaults and env)."""
+    return issue_token(Settings.resolve().secret, "foodics")
 
 
 def serve_cmd(port: int, db: Path, workers: int = 1) -> list[str]:
