@@ -20,6 +20,8 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
+from contracts.defaults import DEFAULT_MAX_EXAMPLES
+
 if TYPE_CHECKING:
     from contracts.findings import Finding
     from contracts.harness import RunningMock
@@ -37,8 +39,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption(
         "--loyapro-max-examples",
         type=int,
-        default=10,  # contracts.outbound.DEFAULT_MAX_EXAMPLES, not imported: it loads schemathesis
-        help="schemathesis requests per operation and mode (default 10).",
+        default=DEFAULT_MAX_EXAMPLES,
+        help=f"schemathesis requests per operation and mode (default {DEFAULT_MAX_EXAMPLES}).",
     )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from contracts.defaults import DEFAULT_MAX_EXAMPLES
 from contracts.findings import Finding
 from contracts.outbound.checks import OUTBOUND
 from contracts.outbound.evidence import OutboundEvidence
@@ -16,7 +17,6 @@ __all__ = [
     "collect_outbound_evidence",
 ]
 
-DEFAULT_MAX_EXAMPLES = 10
 
 
 def collect_outbound_evidence(

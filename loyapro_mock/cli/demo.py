@@ -8,8 +8,7 @@ from pathlib import Path
 import click
 from rich.console import Console
 
-from contracts.harness import run_demo
-from contracts.outbound import DEFAULT_MAX_EXAMPLES
+from contracts.defaults import DEFAULT_MAX_EXAMPLES
 from loyapro_mock import __version__
 from loyapro_mock.cli.certify import finish
 
@@ -48,6 +47,7 @@ def demo(out: Path, max_examples: int, seed: int) -> None:
         console.print(f"mock LoyaPro   {mock_url}")
         console.print(f"reference POS  {pos_url}")
 
+    from contracts.harness import run_demo  # loads schemathesis: only when the demo runs
     report, inbound = run_demo(max_examples=max_examples, seed=seed, pos_version=__version__, on_ready=ready)
     console.print(f"session        {inbound.session.id}")
     for step in inbound.steps:
