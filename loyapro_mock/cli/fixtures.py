@@ -14,6 +14,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from fixtures.catalog import KINDS
 from fixtures.customers import iter_customers
 from fixtures.invalid import INVALID_RULES, iter_invalid
+from fixtures.orders import MODES
 from fixtures.output import FORMATS, dumps, write_records
 from fixtures.rewards import iter_rewards
 from fixtures.scenario import ScenarioError, list_scenarios, render
@@ -81,7 +82,7 @@ def fixtures_group() -> None:
 
 @fixtures_group.command("orders")
 @_output_options
-@click.option("--mode", type=click.Choice(("inclusive", "exclusive", "mixed")),
+@click.option("--mode", type=click.Choice(MODES),
               default="mixed", show_default=True, help="Pricing: VAT included or added.")
 @click.option("--state", type=click.Choice(ORDER_STATES), default="paid", show_default=True,
               help="Lifecycle state; `mixed` is an event log (new orders, later voids, returns).")
