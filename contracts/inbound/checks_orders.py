@@ -10,11 +10,10 @@ from collections import defaultdict
 
 from contracts.findings import Verdict
 from contracts.inbound.evidence import INBOUND, InboundEvidence, JournalEntry
-from contracts.inbound.support import cite, obj, reproduce
+from contracts.inbound.support import VOID_STATUSES, cite, obj, reproduce
 from mockserver.rules import check_order
 
 PAID, RETURNED = 4, 5
-VOID_STATUSES = (3, 7)
 
 
 def _has_customer(entry: JournalEntry) -> bool:

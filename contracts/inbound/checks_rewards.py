@@ -6,11 +6,18 @@ from collections import defaultdict
 
 from contracts.findings import Verdict
 from contracts.inbound.evidence import INBOUND, InboundEvidence, JournalEntry
-from contracts.inbound.support import cite, close, fmt, lines, loyalty_discount, number, reproduce
+from contracts.inbound.support import (
+    VOID_STATUSES,
+    cite,
+    close,
+    fmt,
+    lines,
+    loyalty_discount,
+    number,
+    reproduce,
+)
 from contracts.session import REWARD_KINDS
 from mockserver.customers import normalise_mobile
-
-VOID_STATUSES = (3, 7)
 
 
 def _session_calls(evidence: InboundEvidence) -> list[JournalEntry]:
