@@ -1,6 +1,6 @@
 """The ceiling: a bare aiohttp handler that reads the body and returns a fixed JSON.
 
-    python bench/bare_server.py PORT
+python bench/bare_server.py PORT
 """
 
 from __future__ import annotations
@@ -25,8 +25,14 @@ def main() -> None:
     # The same event loop as the mock's (uvloop when installed), so the ratio compares the
     # mock's own work, not two loops.
     factory = loop_factory()
-    web.run_app(app, host="127.0.0.1", port=int(sys.argv[1]), print=None, access_log=None,
-                loop=factory() if factory else None)
+    web.run_app(
+        app,
+        host="127.0.0.1",
+        port=int(sys.argv[1]),
+        print=None,
+        access_log=None,
+        loop=factory() if factory else None,
+    )
 
 
 if __name__ == "__main__":

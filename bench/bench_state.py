@@ -33,8 +33,7 @@ def code_for(prefix: str, number: int) -> str:
     return f"{prefix}{number:07d}"
 
 
-def _copies(template: dict[str, Any], prefix: str, first: int, last: int
-            ) -> Iterator[dict[str, Any]]:
+def _copies(template: dict[str, Any], prefix: str, first: int, last: int) -> Iterator[dict[str, Any]]:
     for number in range(first, last + 1):
         yield {**template, "code": code_for(prefix, number)}
 
@@ -50,9 +49,15 @@ def prepare_db(path: str, codes: dict[str, int], *, discount: float = 10.0) -> i
         for prefix, count in codes.items():
             if count <= 0:
                 continue
-            service.issue_reward(REFERENCE, "fixed_amount", mobile, dial_code=dial,
-                                 code=code_for(prefix, 1), discount_amount=discount,
-                                 program="bench")
+            service.issue_reward(
+                REFERENCE,
+                "fixed_amount",
+                mobile,
+                dial_code=dial,
+                code=code_for(prefix, 1),
+                discount_amount=discount,
+                program="bench",
+            )
             with store.snapshot() as tx:
                 template = tx.get_reward(code_for(prefix, 1))
             assert template is not None

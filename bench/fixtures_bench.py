@@ -71,8 +71,18 @@ def memory(count: int, seed: int, state: str, mode: str) -> dict[str, float]:
 
 
 def _memory_in_child(count: int, args: argparse.Namespace) -> dict[str, float]:
-    command = [sys.executable, __file__, "--memory-child", str(count), "--seed", str(args.seed),
-               "--state", args.state, "--mode", args.mode]
+    command = [
+        sys.executable,
+        __file__,
+        "--memory-child",
+        str(count),
+        "--seed",
+        str(args.seed),
+        "--state",
+        args.state,
+        "--mode",
+        args.mode,
+    ]
     if args.pin is not None:
         command += ["--pin", str(args.pin)]
     result = subprocess.run(command, check=True, capture_output=True, text=True)
@@ -96,11 +106,15 @@ def main() -> int:
         return 0
 
     sizes = [int(s) for s in args.sizes.split(",")]
-    print(f"fixtures bench: order webhooks -> NDJSON, state={args.state} mode={args.mode}, "
-          f"{pinned}, Python {sys.version.split()[0]}")
+    print(
+        f"fixtures bench: order webhooks -> NDJSON, state={args.state} mode={args.mode}, "
+        f"{pinned}, Python {sys.version.split()[0]}"
+    )
     generate(3000, args.seed + 1, args.state, args.mode)  # warm up: menus, caches
-    print(f"{'N':>8} {'orders/s':>10} {'CPU orders/s':>12} {'µs/order':>9} {'avg bytes':>9} "
-          f"{'traced peak MiB':>15} {'RSS peak MiB':>12}")
+    print(
+        f"{'N':>8} {'orders/s':>10} {'CPU orders/s':>12} {'µs/order':>9} {'avg bytes':>9} "
+        f"{'traced peak MiB':>15} {'RSS peak MiB':>12}"
+    )
     rate = 0.0
     for count in sizes:
         runs = [generate(count, args.seed, args.state, args.mode) for _ in range(args.repeat)]
@@ -108,16 +122,22 @@ def main() -> int:
         cpu = min(run[1] for run in runs)
         rate = count / wall
         mem = _memory_in_child(count, args)
-        print(f"{count:>8} {rate:>10,.0f} {count / cpu:>12,.0f} {1e6 / rate:>9.1f} "
-              f"{runs[0][2] / count:>9,.0f} {mem['traced_peak_mib']:>15.2f} "
-              f"{mem['rss_peak_mib']:>12.1f}")
+        print(
+            f"{count:>8} {rate:>10,.0f} {count / cpu:>12,.0f} {1e6 / rate:>9.1f} "
+            f"{runs[0][2] / count:>9,.0f} {mem['traced_peak_mib']:>15.2f} "
+            f"{mem['rss_peak_mib']:>12.1f}"
+        )
     verdict = "meets" if rate >= TARGET else "MISSES"
-    print(f"steady state (N={sizes[-1]:,}): {rate:,.0f} orders/s (wall clock, best of "
-          f"{args.repeat}) -> {verdict} the target of {TARGET:,}/s")
+    print(
+        f"steady state (N={sizes[-1]:,}): {rate:,.0f} orders/s (wall clock, best of "
+        f"{args.repeat}) -> {verdict} the target of {TARGET:,}/s"
+    )
     print("(small N are runs of a fraction of a second: the most disturbed by other work)")
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else 0.0
-    print(f"load average while measuring: {load:.2f} on {os.cpu_count()} cores "
-          "(other work on the machine lowers the wall-clock rate)")
+    print(
+        f"load average while measuring: {load:.2f} on {os.cpu_count()} cores "
+        "(other work on the machine lowers the wall-clock rate)"
+    )
     return 0
 
 

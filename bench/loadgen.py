@@ -54,8 +54,10 @@ class Result:
 
     def row(self) -> str:
         """This result as a Markdown table row."""
-        return (f"| {self.name} | {self.rps:,.0f} | {self.p50_ms:.2f} | {self.p99_ms:.2f} "
-                f"| {self.cpu_us:,.0f} | {self.errors} |")
+        return (
+            f"| {self.name} | {self.rps:,.0f} | {self.p50_ms:.2f} | {self.p99_ms:.2f} "
+            f"| {self.cpu_us:,.0f} | {self.errors} |"
+        )
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -67,12 +69,10 @@ def ensure_wrk() -> str:
     if found:
         return found
     print("installing wrk from Debian's packages...", file=sys.stderr)
-    subprocess.run(["apt-get", "install", "-y", "-qq", "wrk"], check=False,
-                   stdout=subprocess.DEVNULL)
+    subprocess.run(["apt-get", "install", "-y", "-qq", "wrk"], check=False, stdout=subprocess.DEVNULL)
     if not shutil.which("wrk"):
         subprocess.run(["apt-get", "update", "-qq"], check=False, stdout=subprocess.DEVNULL)
-        subprocess.run(["apt-get", "install", "-y", "-qq", "wrk"], check=True,
-                       stdout=subprocess.DEVNULL)
+        subprocess.run(["apt-get", "install", "-y", "-qq", "wrk"], check=True, stdout=subprocess.DEVNULL)
     return shutil.which("wrk") or sys.exit("wrk could not be installed")
 
 
@@ -82,8 +82,19 @@ def ensure_prism() -> Path:
     if not prism.exists():
         print("installing @stoplight/prism-cli@5 from npm...", file=sys.stderr)
         PRISM_DIR.mkdir(parents=True, exist_ok=True)
-        subprocess.run(["npm", "install", "--prefix", str(PRISM_DIR), "--no-audit", "--no-fund",
-                        "--loglevel=error", "@stoplight/prism-cli@5"], check=True)
+        subprocess.run(
+            [
+                "npm",
+                "install",
+                "--prefix",
+                str(PRISM_DIR),
+                "--no-audit",
+                "--no-fund",
+                "--loglevel=error",
+                "@stoplight/prism-cli@5",
+            ],
+            check=True,
+        )
     return prism
 
 
@@ -105,11 +116,13 @@ def _wait_ready(port: int, proc: subprocess.Popen[bytes], timeout: float = 120.0
 
 
 @contextlib.contextmanager
-def pinned_server(cmd: Sequence[str], port: int, cores: str = SERVER_CORES, *,
-                  settle: float = 1.0) -> Iterator[subprocess.Popen[bytes]]:
+def pinned_server(
+    cmd: Sequence[str], port: int, cores: str = SERVER_CORES, *, settle: float = 1.0
+) -> Iterator[subprocess.Popen[bytes]]:
     """Run ``cmd`` pinned to ``cores`` until the block ends (then SIGTERM, then SIGKILL)."""
-    proc = subprocess.Popen(["taskset", "-c", cores, *cmd],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        ["taskset", "-c", cores, *cmd], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
     try:
         _wait_ready(port, proc)
         time.sleep(settle)  # let every worker finish starting
@@ -145,18 +158,20 @@ def _lua_string(text: str) -> str:
     return "[==[" + text + "]==]"
 
 
-def write_lua(directory: Path, name: str, path: str, token: str, body: str,
-              unique: dict[str, str] | None = None) -> Path:
+def write_lua(
+    directory: Path, name: str, path: str, token: str, body: str, unique: dict[str, str] | None = None
+) -> Path:
     """A wrk script posting ``body`` to ``path``.
 
     ``unique`` maps a placeholder in the body to a Lua expression evaluated for each
     request; it may use ``tid`` (1..threads) and ``counter`` (1, 2, ... per thread).
     """
-    headers = ('wrk.headers["Content-Type"] = "application/json"\n'
-               'wrk.headers["Accept"] = "application/json"\n'
-               f'wrk.headers["Authorization"] = "Bearer {token}"\n')
-    lines = [f'wrk.method = "POST"\nwrk.path = "{path}"\n{headers}',
-             f"local body = {_lua_string(body)}"]
+    headers = (
+        'wrk.headers["Content-Type"] = "application/json"\n'
+        'wrk.headers["Accept"] = "application/json"\n'
+        f'wrk.headers["Authorization"] = "Bearer {token}"\n'
+    )
+    lines = [f'wrk.method = "POST"\nwrk.path = "{path}"\n{headers}', f"local body = {_lua_string(body)}"]
     if unique:
         lines.append(
             "local counter = 0\nlocal threads = 0\ntid = 0\n"
@@ -178,8 +193,15 @@ _LATENCY = re.compile(r"^\s+(50|99)(?:\.000)?%\s+([\d.]+)(us|ms|s)\s*$", re.M)
 _SCALE = {"us": 0.001, "ms": 1.0, "s": 1000.0}
 
 
-def run_wrk(wrk: str, name: str, port: int, script: Path, duration: int, connections: int,
-            server_pid: int | None = None) -> Result:
+def run_wrk(
+    wrk: str,
+    name: str,
+    port: int,
+    script: Path,
+    duration: int,
+    connections: int,
+    server_pid: int | None = None,
+) -> Result:
     """Run wrk (2 threads, pinned to the load core) and parse its summary.
 
     With ``server_pid``, also the server's CPU time per request: unlike req/s, it does not
@@ -187,24 +209,40 @@ def run_wrk(wrk: str, name: str, port: int, script: Path, duration: int, connect
     """
     cpu_before = cpu_seconds(server_pid) if server_pid else 0.0
     out = subprocess.run(
-        ["taskset", "-c", LOAD_CORE, wrk, "-t2", f"-c{connections}", f"-d{duration}s",
-         "--latency", "-s", str(script), f"http://127.0.0.1:{port}"],
-        check=True, capture_output=True, text=True,
+        [
+            "taskset",
+            "-c",
+            LOAD_CORE,
+            wrk,
+            "-t2",
+            f"-c{connections}",
+            f"-d{duration}s",
+            "--latency",
+            "-s",
+            str(script),
+            f"http://127.0.0.1:{port}",
+        ],
+        check=True,
+        capture_output=True,
+        text=True,
     ).stdout
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))  # type: ignore[union-attr]
     total = int(re.search(r"(\d+) requests in", out).group(1))  # type: ignore[union-attr]
     latencies = {p: float(v) * _SCALE[u] for p, v, u in _LATENCY.findall(out)}
     non_2xx = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", out)
     sockets = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out)
-    errors = (int(non_2xx.group(1)) if non_2xx else 0) + \
-        (sum(int(n) for n in sockets.groups()) if sockets else 0)
-    cpu_us = (cpu_seconds(server_pid) - cpu_before) / max(total, 1) * 1e6 if server_pid \
-        else float("nan")
-    result = Result(name, rps, latencies.get("50", float("nan")),
-                    latencies.get("99", float("nan")), total, errors, cpu_us)
-    print(f"  {name}: {rps:,.0f} req/s, p50 {result.p50_ms:.2f} ms, p99 {result.p99_ms:.2f} ms, "
-          f"{cpu_us:,.0f} us CPU/request" + (f", {errors} errors" if errors else ""),
-          file=sys.stderr)
+    errors = (int(non_2xx.group(1)) if non_2xx else 0) + (
+        sum(int(n) for n in sockets.groups()) if sockets else 0
+    )
+    cpu_us = (cpu_seconds(server_pid) - cpu_before) / max(total, 1) * 1e6 if server_pid else float("nan")
+    result = Result(
+        name, rps, latencies.get("50", float("nan")), latencies.get("99", float("nan")), total, errors, cpu_us
+    )
+    print(
+        f"  {name}: {rps:,.0f} req/s, p50 {result.p50_ms:.2f} ms, p99 {result.p99_ms:.2f} ms, "
+        f"{cpu_us:,.0f} us CPU/request" + (f", {errors} errors" if errors else ""),
+        file=sys.stderr,
+    )
     return result
 
 
@@ -216,6 +254,8 @@ def median_result(results: list[Result], by: str = "rps") -> Result:
     if len(results) > 1:
         values = [float(getattr(r, by)) for r in results]
         spread = statistics.pstdev(values) / max(float(getattr(middle, by)), 1e-9)
-        print(f"  -> median of {len(results)} by {by}: {float(getattr(middle, by)):,.2f} "
-              f"(spread {spread:.0%})", file=sys.stderr)
+        print(
+            f"  -> median of {len(results)} by {by}: {float(getattr(middle, by)):,.2f} (spread {spread:.0%})",
+            file=sys.stderr,
+        )
     return middle

@@ -54,16 +54,14 @@ def main() -> None:
     assert compiled.validate(document) == []
 
     body = spec.spec["paths"]["/pos/1.0.0/{pos_name}/order"]["post"]["requestBody"]
-    schema = {**body["content"]["application/json"]["schema"],
-              "components": spec.spec["components"]}
+    schema = {**body["content"]["application/json"]["schema"], "components": spec.spec["components"]}
     pure = jsonschema.Draft202012Validator(schema)
     assert not list(pure.iter_errors(document))
 
     rs_us = per_call_us(lambda: compiled.validate(document), args.seconds)
     py_us = per_call_us(lambda: list(pure.iter_errors(document)), args.seconds)
 
-    print(f"machine: {platform.machine()} {platform.python_implementation()} "
-          f"{platform.python_version()}")
+    print(f"machine: {platform.machine()} {platform.python_implementation()} {platform.python_version()}")
     print(f"document: docs' example order, {len(json.dumps(document))} bytes")
     print(f"{'validator':<28}{'us/validation':>15}")
     print(f"{'jsonschema-rs (compiled)':<28}{rs_us:>15.1f}")

@@ -49,8 +49,9 @@ def balances(tx: StoreTx, customer_id: int) -> dict[str, float]:
     return {p: round(tx.balance(customer_id, p), 2) for p in BALANCE_PROGRAMS}
 
 
-def allowed_products(tx: StoreTx, business_reference: str,
-                     ids: tuple[str, ...] | list[str] | None) -> list[dict[str, Any]] | None:
+def allowed_products(
+    tx: StoreTx, business_reference: str, ids: tuple[str, ...] | list[str] | None
+) -> list[dict[str, Any]] | None:
     """``[{id, sku, name}]`` for product ids or skus, from the catalog when known."""
     if ids is None:
         return None
@@ -58,8 +59,11 @@ def allowed_products(tx: StoreTx, business_reference: str,
     out: list[dict[str, Any]] = []
     for wanted in ids:
         product = next((p for p in catalog if wanted in (p["id"], p["sku"])), None)
-        out.append({"id": product["id"], "sku": product["sku"], "name": product["name"]}
-                   if product else {"id": str(wanted), "sku": None, "name": None})
+        out.append(
+            {"id": product["id"], "sku": product["sku"], "name": product["name"]}
+            if product
+            else {"id": str(wanted), "sku": None, "name": None}
+        )
     return out
 
 
@@ -67,60 +71,129 @@ def _expiry(now: datetime, days: float | None) -> str | None:
     return None if days is None else iso(now + timedelta(days=days))
 
 
-def _entry(customer_id: int, business_reference: str, program: str, kind: str, amount: float,
-           at: str, *, order_id: str | None = None, code: str | None = None,
-           note: str | None = None) -> Row:
-    return {"customer_id": customer_id, "business_reference": business_reference,
-            "program": program, "kind": kind, "amount": amount, "order_id": order_id,
-            "reward_code": code, "note": note, "created_at": at}
+def _entry(
+    customer_id: int,
+    business_reference: str,
+    program: str,
+    kind: str,
+    amount: float,
+    at: str,
+    *,
+    order_id: str | None = None,
+    code: str | None = None,
+    note: str | None = None,
+) -> Row:
+    return {
+        "customer_id": customer_id,
+        "business_reference": business_reference,
+        "program": program,
+        "kind": kind,
+        "amount": amount,
+        "order_id": order_id,
+        "reward_code": code,
+        "note": note,
+        "created_at": at,
+    }
 
 
-def issue_cashback_code(tx: StoreTx, config: LoyaltyConfig, business_reference: str,
-                        customer_id: int, now: datetime, *, amount: float | None = None,
-                        code: str | None = None, session: str | None = None,
-                        order_id: str | None = None) -> Row:
+def issue_cashback_code(
+    tx: StoreTx,
+    config: LoyaltyConfig,
+    business_reference: str,
+    customer_id: int,
+    now: datetime,
+    *,
+    amount: float | None = None,
+    code: str | None = None,
+    session: str | None = None,
+    order_id: str | None = None,
+) -> Row:
     """Move ``amount`` (default: the whole wallet) from the cashback wallet into a new
     fixed-amount code; raises a 422 when the wallet holds less."""
     wallet = round(tx.balance(customer_id, "cashback"), 2)
     value = floor_amount("cashback", wallet if amount is None else amount)
     if value <= 0 or value > wallet + 1e-9:
-        raise DomainError(422, "validation_failed", f"the cashback wallet holds {wallet:.2f}; "
-                          "ask for an amount above 0 and at most that")
-    terms = ledger.RewardTerms(kind="fixed_amount", discount_amount=value, program="cashback",
-                               expires_at=_expiry(now, config.cashback.code_expires_days),
-                               source_order_id=order_id, session=session)
-    reward = ledger.issue(tx, business_reference=business_reference, customer_id=customer_id,
-                          terms=terms, now=now, code=code)
-    tx.add_entry(_entry(customer_id, business_reference, "cashback", "convert", -value,
-                        iso(now), order_id=order_id, code=reward["code"],
-                        note=f"wallet turned into fixed-amount code {reward['code']}"))
+        raise DomainError(
+            422,
+            "validation_failed",
+            f"the cashback wallet holds {wallet:.2f}; ask for an amount above 0 and at most that",
+        )
+    terms = ledger.RewardTerms(
+        kind="fixed_amount",
+        discount_amount=value,
+        program="cashback",
+        expires_at=_expiry(now, config.cashback.code_expires_days),
+        source_order_id=order_id,
+        session=session,
+    )
+    reward = ledger.issue(
+        tx, business_reference=business_reference, customer_id=customer_id, terms=terms, now=now, code=code
+    )
+    tx.add_entry(
+        _entry(
+            customer_id,
+            business_reference,
+            "cashback",
+            "convert",
+            -value,
+            iso(now),
+            order_id=order_id,
+            code=reward["code"],
+            note=f"wallet turned into fixed-amount code {reward['code']}",
+        )
+    )
     return reward
 
 
-def _convert_stamps(tx: StoreTx, config: LoyaltyConfig, business_reference: str,
-                    customer_id: int, now: datetime, order_id: str) -> list[Row]:
+def _convert_stamps(
+    tx: StoreTx,
+    config: LoyaltyConfig,
+    business_reference: str,
+    customer_id: int,
+    now: datetime,
+    order_id: str,
+) -> list[Row]:
     stamps, issued = config.stamps, []
     products = stamps.reward_products or stamps.qualifying_products
     while tx.balance(customer_id, "stamps") >= stamps.threshold:
         terms = ledger.RewardTerms(
-            kind="products", discount_amount=100.0,
+            kind="products",
+            discount_amount=100.0,
             max_discount_amount=stamps.reward_max_discount,
             allowed_products=allowed_products(tx, business_reference, products),
-            discount_includes_modifiers=True, program="stamps", source_order_id=order_id,
-            expires_at=_expiry(now, stamps.reward_expires_days))
-        reward = ledger.issue(tx, business_reference=business_reference,
-                              customer_id=customer_id, terms=terms, now=now)
-        tx.add_entry(_entry(customer_id, business_reference, "stamps", "convert",
-                            -float(stamps.threshold), iso(now), order_id=order_id,
-                            code=reward["code"],
-                            note=f"{stamps.threshold} stamps turned into code {reward['code']}"))
+            discount_includes_modifiers=True,
+            program="stamps",
+            source_order_id=order_id,
+            expires_at=_expiry(now, stamps.reward_expires_days),
+        )
+        reward = ledger.issue(
+            tx, business_reference=business_reference, customer_id=customer_id, terms=terms, now=now
+        )
+        tx.add_entry(
+            _entry(
+                customer_id,
+                business_reference,
+                "stamps",
+                "convert",
+                -float(stamps.threshold),
+                iso(now),
+                order_id=order_id,
+                code=reward["code"],
+                note=f"{stamps.threshold} stamps turned into code {reward['code']}",
+            )
+        )
         issued.append(reward)
     return issued
 
 
-def post_earnings(tx: StoreTx, config: LoyaltyConfig, business_reference: str,
-                  customer_id: int, facts: OrderFacts,
-                  now: datetime) -> tuple[list[Movement], list[Row]]:
+def post_earnings(
+    tx: StoreTx,
+    config: LoyaltyConfig,
+    business_reference: str,
+    customer_id: int,
+    facts: OrderFacts,
+    now: datetime,
+) -> tuple[list[Movement], list[Row]]:
     """Credit what a paid order earns; convert stamps / cashback that reach their thresholds.
 
     Returns ``(movements, rewards_issued)``; each movement's ``balance`` is the balance
@@ -128,25 +201,50 @@ def post_earnings(tx: StoreTx, config: LoyaltyConfig, business_reference: str,
     """
     at, order_id = iso(now), facts.order_id or ""
     earnings = compute_earnings(config, facts)
-    tx.add_entries([_entry(customer_id, business_reference, earning.program, "earn",
-                           earning.amount, at, order_id=order_id, note=earning.reason)
-                    for earning in earnings])
+    tx.add_entries(
+        [
+            _entry(
+                customer_id,
+                business_reference,
+                earning.program,
+                "earn",
+                earning.amount,
+                at,
+                order_id=order_id,
+                note=earning.reason,
+            )
+            for earning in earnings
+        ]
+    )
     issued: list[Row] = []
     if config.stamps.enabled:
         issued += _convert_stamps(tx, config, business_reference, customer_id, now, order_id)
     threshold = config.cashback.issue_code_at
-    if (config.cashback.enabled and threshold is not None
-            and tx.balance(customer_id, "cashback") >= max(threshold, 0.01)):
-        issued.append(issue_cashback_code(tx, config, business_reference, customer_id, now,
-                                          order_id=order_id))
+    if (
+        config.cashback.enabled
+        and threshold is not None
+        and tx.balance(customer_id, "cashback") >= max(threshold, 0.01)
+    ):
+        issued.append(
+            issue_cashback_code(tx, config, business_reference, customer_id, now, order_id=order_id)
+        )
     now_balances = balances(tx, customer_id)
-    movements = [{"program": e.program, "amount": e.amount,
-                  "balance": now_balances[e.program], "reason": e.reason} for e in earnings]
+    movements = [
+        {"program": e.program, "amount": e.amount, "balance": now_balances[e.program], "reason": e.reason}
+        for e in earnings
+    ]
     return movements, issued
 
 
-def post_reversal(tx: StoreTx, business_reference: str, order_id: str, old_fraction: float,
-                  new_fraction: float, now: datetime, why: str) -> list[Movement]:
+def post_reversal(
+    tx: StoreTx,
+    business_reference: str,
+    order_id: str,
+    old_fraction: float,
+    new_fraction: float,
+    now: datetime,
+    why: str,
+) -> list[Movement]:
     """Take back what an order earned as its returned share grows from ``old_fraction`` to
     ``new_fraction`` (1 = everything). Floored, and never below a zero balance."""
     earned: dict[tuple[int, str], float] = {}
@@ -166,10 +264,21 @@ def post_reversal(tx: StoreTx, business_reference: str, order_id: str, old_fract
         if applied < requested:
             reason += f" (only {applied:g} left in the balance; balances never go below zero)"
         if applied > 0:
-            tx.add_entry(_entry(customer_id, business_reference, program, "reverse", -applied,
-                                at, order_id=order_id, note=reason))
-        movements.append({"program": program, "amount": applied,
-                          "balance": round(balance - applied, 2), "reason": reason})
+            tx.add_entry(
+                _entry(
+                    customer_id,
+                    business_reference,
+                    program,
+                    "reverse",
+                    -applied,
+                    at,
+                    order_id=order_id,
+                    note=reason,
+                )
+            )
+        movements.append(
+            {"program": program, "amount": applied, "balance": round(balance - applied, 2), "reason": reason}
+        )
     return movements
 
 
@@ -180,16 +289,20 @@ def _period(start: datetime, period: str, now: datetime) -> tuple[datetime, date
     return begins, begins + length
 
 
-def grant_entitlements(tx: StoreTx, config: LoyaltyConfig, business_reference: str,
-                       customer_id: int, now: datetime) -> tuple[list[Movement], list[Row]]:
+def grant_entitlements(
+    tx: StoreTx, config: LoyaltyConfig, business_reference: str, customer_id: int, now: datetime
+) -> tuple[list[Movement], list[Row]]:
     """Issue the current period's entitlement code of every active subscription (once)."""
     if not config.subscriptions.enabled:
         return [], []
     subscriptions = tx.subscriptions(customer_id)
     if not subscriptions:
         return [], []
-    granted = {e["note"] for e in tx.entries(business_reference, customer_id=customer_id,
-                                             program="subscriptions") if e["kind"] == "grant"}
+    granted = {
+        e["note"]
+        for e in tx.entries(business_reference, customer_id=customer_id, program="subscriptions")
+        if e["kind"] == "grant"
+    }
     movements: list[Movement] = []
     issued: list[Row] = []
     for sub in subscriptions:
@@ -202,14 +315,29 @@ def grant_entitlements(tx: StoreTx, config: LoyaltyConfig, business_reference: s
         if marker in granted:
             continue
         terms = ledger.RewardTerms(
-            kind="products", discount_amount=100.0, program="subscriptions",
-            max_discount_amount=plan.max_discount_amount, discount_includes_modifiers=True,
+            kind="products",
+            discount_amount=100.0,
+            program="subscriptions",
+            max_discount_amount=plan.max_discount_amount,
+            discount_includes_modifiers=True,
             allowed_products=allowed_products(tx, business_reference, plan.products),
-            expires_at=iso(min(period_end, ends)))
-        reward = ledger.issue(tx, business_reference=business_reference,
-                              customer_id=customer_id, terms=terms, now=now)
-        tx.add_entry(_entry(customer_id, business_reference, "subscriptions", "grant", 1.0,
-                            iso(now), code=reward["code"], note=marker))
+            expires_at=iso(min(period_end, ends)),
+        )
+        reward = ledger.issue(
+            tx, business_reference=business_reference, customer_id=customer_id, terms=terms, now=now
+        )
+        tx.add_entry(
+            _entry(
+                customer_id,
+                business_reference,
+                "subscriptions",
+                "grant",
+                1.0,
+                iso(now),
+                code=reward["code"],
+                note=marker,
+            )
+        )
         movements.append({"program": "subscriptions", "amount": 1.0, "reason": marker})
         issued.append(reward)
     return movements, issued

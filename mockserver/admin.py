@@ -29,7 +29,8 @@ MAX_CLOCK_OFFSET = 100 * 365 * 24 * 3600.0
 
 def _bad_query(name: str, value: str, expected: str) -> ProblemError:
     return ProblemError(
-        400, "invalid_query",
+        400,
+        "invalid_query",
         f"The query parameter {name}={value!r} is invalid: expected {expected}.",
     )
 
@@ -66,8 +67,7 @@ def parse_journal_query(query: Any) -> dict[str, Any]:
         filters["since"] = _parse_since(query["since"])
     limit = query.get("limit")
     if limit is not None:
-        if not (limit.isascii() and limit.isdigit() and len(limit) <= 6) \
-                or not 1 <= int(limit) <= MAX_LIMIT:
+        if not (limit.isascii() and limit.isdigit() and len(limit) <= 6) or not 1 <= int(limit) <= MAX_LIMIT:
             raise _bad_query("limit", limit, f"an integer from 1 to {MAX_LIMIT}")
         filters["limit"] = int(limit)
     return filters
@@ -76,15 +76,18 @@ def parse_journal_query(query: Any) -> dict[str, Any]:
 async def admin_health(request: web.Request) -> web.Response:
     """``GET /__admin/health``: liveness, versions and the mock's clock."""
     settings = request.app[SETTINGS]
-    return json_response(request, {
-        "status": "ok",
-        "version": __version__,
-        "spec_version": request.app[SPEC].version,
-        "now": iso(request.app[SERVICE].now()),
-        "lenient": settings.lenient,
-        "db": settings.db,
-        "pid": os.getpid(),  # which process answered (serve --workers N runs N of them)
-    })
+    return json_response(
+        request,
+        {
+            "status": "ok",
+            "version": __version__,
+            "spec_version": request.app[SPEC].version,
+            "now": iso(request.app[SERVICE].now()),
+            "lenient": settings.lenient,
+            "db": settings.db,
+            "pid": os.getpid(),  # which process answered (serve --workers N runs N of them)
+        },
+    )
 
 
 async def admin_requests(request: web.Request) -> web.Response:
@@ -108,10 +111,16 @@ async def admin_issue_reward(request: web.Request) -> web.Response:
     expires = body.get("expires_in_seconds")
     if isinstance(expires, int | float) and expires > MAX_CLOCK_OFFSET:
         raise ProblemError(
-            422, "validation_failed",
+            422,
+            "validation_failed",
             f"expires_in_seconds may be at most {MAX_CLOCK_OFFSET:.0f} (about 100 years).",
-            errors=[{"pointer": "/expires_in_seconds", "rule": "maximum",
-                     "message": f"{expires:g} is greater than {MAX_CLOCK_OFFSET:.0f}"}],
+            errors=[
+                {
+                    "pointer": "/expires_in_seconds",
+                    "rule": "maximum",
+                    "message": f"{expires:g} is greater than {MAX_CLOCK_OFFSET:.0f}",
+                }
+            ],
         )
     issued = request.app[SERVICE].issue_reward_request(body)
     return json_response(request, issued, status=201)
@@ -136,12 +145,18 @@ async def admin_clock(request: web.Request) -> web.Response:
     if not ahead + seconds <= MAX_CLOCK_OFFSET:
         allowed = max(MAX_CLOCK_OFFSET - ahead, 0.0)
         raise ProblemError(
-            422, "validation_failed",
+            422,
+            "validation_failed",
             f"The mock's clock may run at most {MAX_CLOCK_OFFSET:.0f} s (about 100 years) ahead; "
             f"it is {ahead:.0f} s ahead now, so advance_seconds may be at most {allowed:.0f}. "
             "POST /__admin/reset sets the clock back.",
-            errors=[{"pointer": "/advance_seconds", "rule": "maximum",
-                     "message": f"{seconds:g} is greater than {allowed:.0f}"}],
+            errors=[
+                {
+                    "pointer": "/advance_seconds",
+                    "rule": "maximum",
+                    "message": f"{seconds:g} is greater than {allowed:.0f}",
+                }
+            ],
         )
     now = service.advance_clock(seconds)
     return json_response(request, {"now": iso(now)})

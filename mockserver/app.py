@@ -85,10 +85,10 @@ def create_app(settings: Settings | None = None) -> web.Application:
     return app
 
 
-def _service(store: SqliteStore, settings: Settings, programs: ProgramsConfig
-             ) -> LoyaltyService:
-    return LoyaltyService(store, programs, seeder=seed_demo if settings.demo else None,
-                          auto_register=settings.auto_register)
+def _service(store: SqliteStore, settings: Settings, programs: ProgramsConfig) -> LoyaltyService:
+    return LoyaltyService(
+        store, programs, seeder=seed_demo if settings.demo else None, auto_register=settings.auto_register
+    )
 
 
 def prepare_state(settings: Settings) -> DemoState | None:

@@ -70,7 +70,9 @@ def _unauthorized(code: str, reason: str, pos_name: str | None) -> ProblemError:
     if code == "invalid_token":
         challenge += ', error="invalid_token"'
     return ProblemError(
-        401, code, f"{reason} {_how_to_fix(pos_name)}",
+        401,
+        code,
+        f"{reason} {_how_to_fix(pos_name)}",
         headers={"WWW-Authenticate": challenge},
     )
 
@@ -84,16 +86,13 @@ class Authenticator:
 
     def __init__(self, secret: str, static_tokens: Iterable[StaticToken] = ()) -> None:
         self._secret = secret
-        self._static = {
-            t.token: Principal(t.pos_name, t.businesses, "static") for t in static_tokens
-        }
+        self._static = {t.token: Principal(t.pos_name, t.businesses, "static") for t in static_tokens}
         self._cache: dict[str, Principal] = {}
 
     def authenticate(self, header: str | None, pos_name: str | None = None) -> Principal:
         """Check the ``Authorization`` header; ``pos_name`` (from the path) only shapes hints."""
         if header is None or not header.strip():
-            raise _unauthorized(
-                "unauthorized", "The request has no Authorization header.", pos_name)
+            raise _unauthorized("unauthorized", "The request has no Authorization header.", pos_name)
         scheme, _, token = header.strip().partition(" ")
         token = token.strip()
         if scheme.lower() != "bearer" or not token:
@@ -116,12 +115,13 @@ class Authenticator:
         """Verify a JWT; returns the principal and whether the token carries an expiry."""
         try:
             claims = jwt.decode(
-                token, self._secret, algorithms=["HS256"],
+                token,
+                self._secret,
+                algorithms=["HS256"],
                 options={"require": ["name"], "verify_exp": True},
             )
         except jwt.ExpiredSignatureError as exc:
-            raise _unauthorized("invalid_token", "The bearer token has expired.",
-                                pos_name) from exc
+            raise _unauthorized("invalid_token", "The bearer token has expired.", pos_name) from exc
         except jwt.InvalidSignatureError as exc:
             raise _unauthorized(
                 "invalid_token",
@@ -130,21 +130,21 @@ class Authenticator:
             ) from exc
         except jwt.PyJWTError as exc:
             raise _unauthorized(
-                "invalid_token", f"The bearer token is not a valid HS256 JWT ({exc}).",
+                "invalid_token",
+                f"The bearer token is not a valid HS256 JWT ({exc}).",
                 pos_name,
             ) from exc
         if claims.get("platform") != "pos":
             raise _unauthorized(
                 "invalid_token",
-                f"The bearer token's 'platform' claim must be \"pos\", "
-                f"got {claims.get('platform')!r}.",
+                f"The bearer token's 'platform' claim must be \"pos\", got {claims.get('platform')!r}.",
                 pos_name,
             )
         name = claims.get("name")
         if not isinstance(name, str) or not name:
             raise _unauthorized(
-                "invalid_token", "The bearer token's 'name' claim must be the POS name.",
-                pos_name)
+                "invalid_token", "The bearer token's 'name' claim must be the POS name.", pos_name
+            )
         raw = claims.get("businesses")
         businesses: frozenset[str] | None = None
         if raw is not None:

@@ -53,10 +53,8 @@ def normalise_mobile(number: str | int, dial_code: str | int | None = None) -> t
     international = text.startswith("+") or digits.startswith("00")
     digits = digits[2:] if digits.startswith("00") else digits
     prefix = str(dial)
-    if digits.startswith(prefix) and (
-        international or len(digits) - len(prefix) >= _MIN_DIGITS + 2
-    ):
-        digits = digits[len(prefix):]
+    if digits.startswith(prefix) and (international or len(digits) - len(prefix) >= _MIN_DIGITS + 2):
+        digits = digits[len(prefix) :]
     national = digits.lstrip("0")
     if not _MIN_DIGITS <= len(national) <= _MAX_DIGITS:
         raise ValueError(

@@ -50,11 +50,19 @@ def curl_command(url: str, token: str, pos_name: str = "foodics") -> str:
     """A one-line curl that posts the docs' example order (shipped in the package)."""
     data = "@" + str(example_path("order"))
     parts = [
-        "curl", "-sS", "-X", "POST", f"{url}/pos/1.0.0/{pos_name}/order",
-        "-H", f"Authorization: Bearer {token}",
-        "-H", "Accept: application/json",
-        "-H", "Content-Type: application/json",
-        "--data-binary", data,
+        "curl",
+        "-sS",
+        "-X",
+        "POST",
+        f"{url}/pos/1.0.0/{pos_name}/order",
+        "-H",
+        f"Authorization: Bearer {token}",
+        "-H",
+        "Accept: application/json",
+        "-H",
+        "Content-Type: application/json",
+        "--data-binary",
+        data,
     ]
     return shlex.join(parts)
 
@@ -64,14 +72,20 @@ def banner(settings: Settings, demo: DemoState | None, *, port: int) -> str:
     url = base_url(settings.host, port)
     pos = demo.pos_name if demo is not None else "foodics"
     token = issue_token(settings.secret, pos)
-    mode = "lenient (out-of-contract requests are accepted and recorded)" if settings.lenient \
+    mode = (
+        "lenient (out-of-contract requests are accepted and recorded)"
+        if settings.lenient
         else "strict (use --lenient to accept out-of-contract requests)"
+    )
     lines = [
         f"loyapro-mock {__version__}: a local LoyaPro is listening",
         "",
         f"  base URL       {url}/pos/1.0.0/{pos}",
-        *([f"  workers        {settings.workers} processes sharing the port and the state"]
-          if settings.workers > 1 else []),
+        *(
+            [f"  workers        {settings.workers} processes sharing the port and the state"]
+            if settings.workers > 1
+            else []
+        ),
         f"  state          {settings.db}",
         f"  mode           {mode}",
         f"  bearer token   {token}",
@@ -79,10 +93,8 @@ def banner(settings: Settings, demo: DemoState | None, *, port: int) -> str:
     if demo is not None:
         lines += [
             f"                 (the docs' sample token {DOCS_SAMPLE_TOKEN[:16]}... works too)",
-            f"  business       {demo.business_reference} ({demo.business_name}), "
-            f"branch {demo.branch_id}",
-            f"  customer       +{demo.customer_dial_code} {demo.customer_mobile} "
-            "(the docs' customer)",
+            f"  business       {demo.business_reference} ({demo.business_name}), branch {demo.branch_id}",
+            f"  customer       +{demo.customer_dial_code} {demo.customer_mobile} (the docs' customer)",
             "  reward codes   " + ", ".join(f"{code} ({kind})" for kind, code in demo.codes.items()),
         ]
     lines += [

@@ -55,5 +55,9 @@ class DomainError(Exception):
 
 def invalid(pointer: str, message: str, rule: str = "required") -> DomainError:
     """A 422 ``validation_failed`` for one field the domain cannot work without."""
-    return DomainError(422, "validation_failed", f"{pointer.lstrip('/') or 'body'}: {message}",
-                       errors=[Violation(pointer, message, rule)])
+    return DomainError(
+        422,
+        "validation_failed",
+        f"{pointer.lstrip('/') or 'body'}: {message}",
+        errors=[Violation(pointer, message, rule)],
+    )

@@ -54,8 +54,9 @@ LOCK_TIMEOUT_SECONDS = 30.0
 class GroupCommit:
     """Queues service calls and runs each turn's calls in one transaction and one commit."""
 
-    def __init__(self, store: Store, *, max_group: int = MAX_GROUP,
-                 lock_timeout: float = LOCK_TIMEOUT_SECONDS) -> None:
+    def __init__(
+        self, store: Store, *, max_group: int = MAX_GROUP, lock_timeout: float = LOCK_TIMEOUT_SECONDS
+    ) -> None:
         self._store = store
         self._max_group = max_group
         self._lock_timeout = lock_timeout
@@ -109,8 +110,10 @@ class GroupCommit:
             self._locked_since = loop.time()
         if loop.time() - self._locked_since >= self._lock_timeout:
             self._locked_since = None
-            self._fail(self._take(), TimeoutError(
-                f"another writer held the database for more than {self._lock_timeout:g} s"))
+            self._fail(
+                self._take(),
+                TimeoutError(f"another writer held the database for more than {self._lock_timeout:g} s"),
+            )
             return
         self._scheduled = loop.call_later(LOCK_RETRY_SECONDS, self._when_unlocked)
 
@@ -119,8 +122,7 @@ class GroupCommit:
         if self._scheduled is not None:
             self._scheduled.cancel()
             self._scheduled = None
-        queue = [(call, future) for call, future in self._queue
-                 if future is None or not future.cancelled()]
+        queue = [(call, future) for call, future in self._queue if future is None or not future.cancelled()]
         self._queue = []
         return queue
 
@@ -177,8 +179,7 @@ class GroupCommit:
                 future.set_result(result)
 
     @staticmethod
-    def _fail(queue: list[tuple[Callable[[], Any], asyncio.Future[Any] | None]],
-              exc: BaseException) -> None:
+    def _fail(queue: list[tuple[Callable[[], Any], asyncio.Future[Any] | None]], exc: BaseException) -> None:
         for _, future in queue:
             if future is not None and not future.done():
                 future.set_exception(store_unavailable(exc))

@@ -45,7 +45,9 @@ def json_response(request: web.Request, data: Any, status: int = 200) -> web.Res
             headers[VIOLATIONS_HEADER] = str(len(found))
     call.response_data = data
     return web.Response(
-        body=orjson.dumps(data), status=status, content_type="application/json",
+        body=orjson.dumps(data),
+        status=status,
+        content_type="application/json",
         headers=headers,
     )
 
@@ -57,8 +59,7 @@ async def order(request: web.Request) -> web.Response:
     lenient = request.app[SETTINGS].lenient
     service = request.app[SERVICE]
     prepared = service.prepare_order(call.body, call.raw_body)  # no state: before the lock
-    result = await request.app[GROUP].write(
-        lambda: service.apply_order(pos_name, prepared, lenient=lenient))
+    result = await request.app[GROUP].write(lambda: service.apply_order(pos_name, prepared, lenient=lenient))
     return json_response(request, result)
 
 
@@ -74,5 +75,6 @@ async def redeem(request: web.Request) -> web.Response:
     body = request[CALL].body
     service = request.app[SERVICE]
     result = await request.app[GROUP].write(
-        lambda: service.redeem_reward(request.match_info["pos_name"], body))
+        lambda: service.redeem_reward(request.match_info["pos_name"], body)
+    )
     return json_response(request, result)

@@ -31,11 +31,20 @@ RAW_BODY_LIMIT = 64 * 1024
 
 # Problem codes that mean the request itself broke the contract; such a rejection is
 # journaled as a violation even when the problem has no `errors` list.
-_CONTRACT_CODES = frozenset({
-    "unauthorized", "invalid_token", "forbidden_pos", "forbidden_business",
-    "not_acceptable", "unsupported_media_type", "payload_too_large", "malformed_json",
-    "not_found", "method_not_allowed",
-})
+_CONTRACT_CODES = frozenset(
+    {
+        "unauthorized",
+        "invalid_token",
+        "forbidden_pos",
+        "forbidden_business",
+        "not_acceptable",
+        "unsupported_media_type",
+        "payload_too_large",
+        "malformed_json",
+        "not_found",
+        "method_not_allowed",
+    }
+)
 
 
 def utc_now_iso() -> str:
@@ -85,8 +94,7 @@ def entry_violations(call: Call, status: int) -> list[dict[str, Any]]:
         if isinstance(errors, list):
             listed = [e for e in errors if isinstance(e, dict)]
         elif data.get("code") in _CONTRACT_CODES:
-            listed = [{"pointer": "", "message": str(data.get("detail", "")),
-                       "rule": str(data["code"])}]
+            listed = [{"pointer": "", "message": str(data.get("detail", "")), "rule": str(data["code"])}]
     else:
         found = data.get("violations")
         if isinstance(found, list):

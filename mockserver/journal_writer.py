@@ -31,9 +31,14 @@ MAX_PENDING = 512
 class JournalWriter:
     """Collects journal entries and writes them to the store in batches."""
 
-    def __init__(self, store: Store, *, delay: float = FLUSH_DELAY,
-                 max_pending: int = MAX_PENDING,
-                 defer: Callable[[Callable[[], Any]], None] | None = None) -> None:
+    def __init__(
+        self,
+        store: Store,
+        *,
+        delay: float = FLUSH_DELAY,
+        max_pending: int = MAX_PENDING,
+        defer: Callable[[Callable[[], Any]], None] | None = None,
+    ) -> None:
         self._store = store
         self._defer = defer
         self._delay = delay

@@ -22,6 +22,7 @@ import orjson
 
 __all__ = ["find_duplicate_key"]
 
+
 class _Duplicate(Exception):
     def __init__(self, key: str) -> None:
         super().__init__(key)

@@ -33,10 +33,14 @@ __all__ = ["apply_order"]
 
 
 def _released_view(redemption: Row) -> dict[str, Any]:
-    return {"redemption_id": str(redemption["id"]), "reward_code": redemption["code"],
-            "order_id": redemption["order_id"],
-            "discount_amount": redemption["discount_amount"], "status": "released",
-            "released_at": redemption["released_at"]}
+    return {
+        "redemption_id": str(redemption["id"]),
+        "reward_code": redemption["code"],
+        "order_id": redemption["order_id"],
+        "discount_amount": redemption["discount_amount"],
+        "status": "released",
+        "released_at": redemption["released_at"],
+    }
 
 
 class _Outcome:
@@ -50,8 +54,7 @@ class _Outcome:
         self.reason: str | None = None
 
 
-def _reverse(tx: StoreTx, record: Row, new_fraction: float, now: datetime, why: str,
-             out: _Outcome) -> None:
+def _reverse(tx: StoreTx, record: Row, new_fraction: float, now: datetime, why: str, out: _Outcome) -> None:
     """Reverse an order's earnings up to ``new_fraction`` of them (1 = all)."""
     state, old = record["loyalty_state"], record["reversed_fraction"]
     if state == "reversed" or (state == "earned" and new_fraction <= old):
@@ -60,8 +63,9 @@ def _reverse(tx: StoreTx, record: Row, new_fraction: float, now: datetime, why: 
     if state != "earned":
         out.reason = "nothing_to_reverse"
         return
-    out.reversed = accounts.post_reversal(tx, record["business_reference"], record["id"], old,
-                                          new_fraction, now, why)
+    out.reversed = accounts.post_reversal(
+        tx, record["business_reference"], record["id"], old, new_fraction, now, why
+    )
     record["reversed_fraction"] = min(new_fraction, 1.0)
     if new_fraction >= 1:
         record["loyalty_state"] = "reversed"
@@ -69,8 +73,15 @@ def _reverse(tx: StoreTx, record: Row, new_fraction: float, now: datetime, why: 
         out.reason = "nothing_to_reverse"
 
 
-def _apply_return(tx: StoreTx, config: LoyaltyConfig, record: Row, facts: OrderFacts,
-                  original: Row | None, now: datetime, out: _Outcome) -> None:
+def _apply_return(
+    tx: StoreTx,
+    config: LoyaltyConfig,
+    record: Row,
+    facts: OrderFacts,
+    original: Row | None,
+    now: datetime,
+    out: _Outcome,
+) -> None:
     if original is None:
         out.reason = "unlinked_return"
     elif record["loyalty_state"] == "applied":
@@ -82,19 +93,31 @@ def _apply_return(tx: StoreTx, config: LoyaltyConfig, record: Row, facts: OrderF
         share = 1.0 if total <= 0 else min(1.0, facts.total_price / total)
         new_fraction = min(1.0, original["reversed_fraction"] + share)
         target = dict(original)
-        _reverse(tx, target, new_fraction, now,
-                 f"return {facts.order_id} gave back {share:.0%} of order {original['id']}", out)
+        _reverse(
+            tx,
+            target,
+            new_fraction,
+            now,
+            f"return {facts.order_id} gave back {share:.0%} of order {original['id']}",
+            out,
+        )
         target["reversed_fraction"] = max(target["reversed_fraction"], new_fraction)
         target["updated_at"] = iso(now)
         tx.put_order(target)
         record["loyalty_state"] = "applied"
         if config.rewards.release_on_refund and new_fraction >= 1:
-            out.released = ledger.release_for_order(tx, original["business_reference"],
-                                                    original["id"], now)
+            out.released = ledger.release_for_order(tx, original["business_reference"], original["id"], now)
 
 
-def _apply_status(tx: StoreTx, config: LoyaltyConfig, record: Row, facts: OrderFacts,
-                  customer: Row | None, now: datetime, out: _Outcome) -> None:
+def _apply_status(
+    tx: StoreTx,
+    config: LoyaltyConfig,
+    record: Row,
+    facts: OrderFacts,
+    customer: Row | None,
+    now: datetime,
+    out: _Outcome,
+) -> None:
     reference, order_id = record["business_reference"], record["id"]
     if facts.status == "Paid":
         if record["loyalty_state"] != "none":
@@ -102,13 +125,11 @@ def _apply_status(tx: StoreTx, config: LoyaltyConfig, record: Row, facts: OrderF
         elif customer is None:
             out.reason = "no_customer"
         else:
-            out.earned, out.issued = accounts.post_earnings(tx, config, reference,
-                                                            customer["id"], facts, now)
+            out.earned, out.issued = accounts.post_earnings(tx, config, reference, customer["id"], facts, now)
             record["loyalty_state"] = "earned"
             out.reason = None if out.earned else "zero_spend"
         if customer is not None:
-            granted, codes = accounts.grant_entitlements(tx, config, reference, customer["id"],
-                                                         now)
+            granted, codes = accounts.grant_entitlements(tx, config, reference, customer["id"], now)
             out.earned += granted
             out.issued += codes
     elif facts.status == "Void":
@@ -117,8 +138,7 @@ def _apply_status(tx: StoreTx, config: LoyaltyConfig, record: Row, facts: OrderF
         _reverse(tx, record, 1.0, now, f"order {order_id} voided", out)
     elif facts.status == "Refunded":
         fraction = facts.returned_fraction if facts.returned_fraction > 0 else 1.0
-        _reverse(tx, record, fraction, now,
-                 f"order {order_id} returned ({fraction:.0%} of its value)", out)
+        _reverse(tx, record, fraction, now, f"order {order_id} returned ({fraction:.0%} of its value)", out)
         if config.rewards.release_on_refund and fraction >= 1:
             out.released = ledger.release_for_order(tx, reference, order_id, now)
     elif facts.status == "Initiated":
@@ -127,9 +147,17 @@ def _apply_status(tx: StoreTx, config: LoyaltyConfig, record: Row, facts: OrderF
         out.reason = "unknown_status"
 
 
-def apply_order(tx: StoreTx, config: LoyaltyConfig, *, pos_name: str, business_reference: str,
-                facts: OrderFacts, payload: dict[str, Any], original: Row | None,
-                now: datetime) -> dict[str, Any]:
+def apply_order(
+    tx: StoreTx,
+    config: LoyaltyConfig,
+    *,
+    pos_name: str,
+    business_reference: str,
+    facts: OrderFacts,
+    payload: dict[str, Any],
+    original: Row | None,
+    now: datetime,
+) -> dict[str, Any]:
     """Apply one order webhook; return the response body (without ``violations``)."""
     at = iso(now)
     order_id = facts.order_id or ""
@@ -137,8 +165,9 @@ def apply_order(tx: StoreTx, config: LoyaltyConfig, *, pos_name: str, business_r
     customer, enrolled = None, False
     if facts.customer is not None:
         dial, mobile, name = facts.customer
-        customer, enrolled = match_customer(tx, business_reference, dial, mobile, name,
-                                            source="order", now=at)
+        customer, enrolled = match_customer(
+            tx, business_reference, dial, mobile, name, source="order", now=at
+        )
     else:
         known_id = (existing or {}).get("customer_id") or (original or {}).get("customer_id")
         customer = tx.get_customer(known_id) if known_id else None
@@ -150,16 +179,23 @@ def apply_order(tx: StoreTx, config: LoyaltyConfig, *, pos_name: str, business_r
         out.reason = "already_processed"
     else:
         record: Row = {
-            "business_reference": business_reference, "id": order_id, "pos_name": pos_name,
-            "foodics_status": facts.foodics_status, "status": status,
-            "state_key": state_key, "payload_hash": facts.payload_hash,
+            "business_reference": business_reference,
+            "id": order_id,
+            "pos_name": pos_name,
+            "foodics_status": facts.foodics_status,
+            "status": status,
+            "state_key": state_key,
+            "payload_hash": facts.payload_hash,
             "customer_id": customer["id"] if customer else None,
-            "total_price": facts.total_price, "subtotal_price": facts.subtotal_price,
-            "lines_total": facts.lines_total, "original_order_id": facts.original_order_id,
+            "total_price": facts.total_price,
+            "subtotal_price": facts.subtotal_price,
+            "lines_total": facts.lines_total,
+            "original_order_id": facts.original_order_id,
             "loyalty_state": existing["loyalty_state"] if existing else "none",
             "reversed_fraction": existing["reversed_fraction"] if existing else 0.0,
             "payload": None,  # the journal keeps the body; a 7 KB copy per commit costs
-            "created_at": existing["created_at"] if existing else at, "updated_at": at,
+            "created_at": existing["created_at"] if existing else at,
+            "updated_at": at,
         }
         if facts.has_original_order:
             _apply_return(tx, config, record, facts, original, now, out)

@@ -114,8 +114,9 @@ class LoyaltyConfig:
     rewards: RewardRules = field(default_factory=RewardRules)
 
     @classmethod
-    def from_dict(cls, data: Any, *, base: LoyaltyConfig | None = None,
-                  where: str = "programs") -> LoyaltyConfig:
+    def from_dict(
+        cls, data: Any, *, base: LoyaltyConfig | None = None, where: str = "programs"
+    ) -> LoyaltyConfig:
         """Build a config from a YAML mapping, overriding ``base`` (default: the defaults)."""
         config = base or cls()
         if data is None:
@@ -167,6 +168,7 @@ def _choice(*options: str) -> Callable[[Any, str], str]:
         if value not in options:
             raise ConfigError(f"{where}: expected one of {', '.join(options)}")
         return str(value)
+
     return check
 
 
@@ -186,14 +188,25 @@ def _name(value: Any, where: str) -> str:
 
 
 _CONVERTERS: dict[str, Callable[[Any, str], Any]] = {
-    "enabled": _bool, "release_on_void": _bool, "release_on_refund": _bool,
-    "per_unit": _num, "percent": _num, "threshold": _int,
-    "reward_max_discount": _opt_num, "reward_expires_days": _opt_num,
-    "issue_code_at": _opt_num, "code_expires_days": _opt_num, "max_discount_amount": _opt_num,
-    "basis": _choice("pre_tax", "total"), "per": _choice("visit", "product"),
+    "enabled": _bool,
+    "release_on_void": _bool,
+    "release_on_refund": _bool,
+    "per_unit": _num,
+    "percent": _num,
+    "threshold": _int,
+    "reward_max_discount": _opt_num,
+    "reward_expires_days": _opt_num,
+    "issue_code_at": _opt_num,
+    "code_expires_days": _opt_num,
+    "max_discount_amount": _opt_num,
+    "basis": _choice("pre_tax", "total"),
+    "per": _choice("visit", "product"),
     "period": _choice("day", "week", "month"),
-    "qualifying_products": _ids, "reward_products": _ids, "products": _ids,
-    "plans": _plans, "name": _name,
+    "qualifying_products": _ids,
+    "reward_products": _ids,
+    "products": _ids,
+    "plans": _plans,
+    "name": _name,
 }
 
 T = TypeVar("T")
@@ -216,8 +229,9 @@ def _build(current: T, data: Any, where: str) -> T:
 class ProgramsConfig:
     """Loyalty configuration of every business: defaults plus per-business overrides."""
 
-    def __init__(self, defaults: LoyaltyConfig | None = None,
-                 businesses: Mapping[str, LoyaltyConfig] | None = None) -> None:
+    def __init__(
+        self, defaults: LoyaltyConfig | None = None, businesses: Mapping[str, LoyaltyConfig] | None = None
+    ) -> None:
         self.defaults = defaults or LoyaltyConfig()
         self.businesses = dict(businesses or {})
 
@@ -231,11 +245,11 @@ class ProgramsConfig:
         defaults = LoyaltyConfig()
         for key in ("defaults", "*"):
             if key in data:
-                defaults = LoyaltyConfig.from_dict(data[key], base=defaults,
-                                                   where=f"programs.{key}")
+                defaults = LoyaltyConfig.from_dict(data[key], base=defaults, where=f"programs.{key}")
         businesses = {
             str(ref): LoyaltyConfig.from_dict(value, base=defaults, where=f"programs.{ref}")
-            for ref, value in data.items() if ref not in ("defaults", "*")
+            for ref, value in data.items()
+            if ref not in ("defaults", "*")
         }
         return cls(defaults, businesses)
 
@@ -245,6 +259,7 @@ class ProgramsConfig:
 
 
 # -- arithmetic --------------------------------------------------------------------------
+
 
 def floor_amount(program: str, value: float) -> float:
     """Floor to whole units (points, stamps, subscriptions) or to 0.01 (cashback).
@@ -278,8 +293,14 @@ def compute_earnings(config: LoyaltyConfig, facts: OrderFacts) -> list[Earning]:
     if points.enabled:
         spend = facts.pre_tax_spend if points.basis == "pre_tax" else facts.total_price
         amount = floor_amount("points", spend * points.per_unit)
-        out.append(Earning("points", amount, f"{points.per_unit:g} point(s) per 1.00 of "
-                           f"{points.basis.replace('_', '-')} spend {spend:.2f}"))
+        out.append(
+            Earning(
+                "points",
+                amount,
+                f"{points.per_unit:g} point(s) per 1.00 of "
+                f"{points.basis.replace('_', '-')} spend {spend:.2f}",
+            )
+        )
     stamps = config.stamps
     if stamps.enabled:
         lines = [ln for ln in facts.lines if _qualifies(ln, stamps.qualifying_products)]
@@ -294,18 +315,23 @@ def compute_earnings(config: LoyaltyConfig, facts: OrderFacts) -> list[Earning]:
     if cashback.enabled:
         spend = facts.pre_tax_spend if cashback.basis == "pre_tax" else facts.total_price
         amount = floor_amount("cashback", spend * cashback.percent / 100)
-        out.append(Earning("cashback", amount, f"{cashback.percent:g}% of "
-                           f"{cashback.basis.replace('_', '-')} spend {spend:.2f}"))
+        out.append(
+            Earning(
+                "cashback",
+                amount,
+                f"{cashback.percent:g}% of {cashback.basis.replace('_', '-')} spend {spend:.2f}",
+            )
+        )
     return [e for e in out if e.amount > 0]
 
 
-def reversal_amount(program: str, earned: float, old_fraction: float,
-                    new_fraction: float) -> float:
+def reversal_amount(program: str, earned: float, old_fraction: float, new_fraction: float) -> float:
     """How much more to take back when the returned share of an order grows.
 
     ``earned`` is what the order earned; fractions are the cumulative returned share before
     and after (0..1). The total taken back for a share f is floor(earned x f), all of it at 1.
     """
+
     def taken(fraction: float) -> float:
         if fraction >= 1:
             return earned

@@ -126,7 +126,8 @@ def _business_reference(operation_id: str, body: Any) -> Any:
 
 def _too_large(limit: int) -> ProblemError:
     return ProblemError(
-        413, "payload_too_large",
+        413,
+        "payload_too_large",
         f"The body is larger than {limit} bytes (1 MiB), the most this API accepts. "
         "Send one order per request, without embedded images or other large blobs.",
     )
@@ -144,7 +145,8 @@ async def _read_body(request: web.Request, limit: int) -> bytes:
         encoding = request.headers.get("Content-Encoding")
         how = f" (Content-Encoding: {encoding})" if encoding else ""
         raise ProblemError(
-            400, "malformed_json",
+            400,
+            "malformed_json",
             f"The body could not be read{how}: {exc}. Send the JSON body uncompressed, "
             "or compressed exactly as the Content-Encoding header says.",
             headers={"Connection": "close"},  # the rest of this request's stream is unusable
@@ -154,7 +156,8 @@ async def _read_body(request: web.Request, limit: int) -> bytes:
 def _parse(raw: bytes) -> Any:
     if not raw.strip():
         raise ProblemError(
-            400, "malformed_json",
+            400,
+            "malformed_json",
             "The request has no body. Send the JSON object this operation expects "
             "(the spec's example shows one).",
         )
@@ -162,14 +165,16 @@ def _parse(raw: bytes) -> Any:
         body = orjson.loads(raw)
     except orjson.JSONDecodeError as exc:
         raise ProblemError(
-            400, "malformed_json",
+            400,
+            "malformed_json",
             f"The body is not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}. "
             "Send one JSON object encoded in UTF-8 (no trailing commas, comments or NaN).",
         ) from None
     duplicate = find_duplicate_key(raw, body)
     if duplicate is not None:
         raise ProblemError(
-            400, "malformed_json",
+            400,
+            "malformed_json",
             f"The body names the key {duplicate!r} twice in one object; JSON parsers disagree "
             "on which value counts. Send each key once per object.",
         )
@@ -185,18 +190,30 @@ def _reject_or_record(lenient: bool, call: Call, problem: ProblemError, rule: st
 def _check_headers(request: web.Request, op: Operation, call: Call, lenient: bool) -> None:
     accept = request.headers.get("Accept")
     if accept is not None and not accepts_json(accept):
-        _reject_or_record(lenient, call, ProblemError(
-            406, "not_acceptable",
-            f"The Accept header {accept!r} does not allow application/json, the only type this "
-            "API answers with. Send 'Accept: application/json' (or leave the header out).",
-        ), "header.accept")
+        _reject_or_record(
+            lenient,
+            call,
+            ProblemError(
+                406,
+                "not_acceptable",
+                f"The Accept header {accept!r} does not allow application/json, the only type this "
+                "API answers with. Send 'Accept: application/json' (or leave the header out).",
+            ),
+            "header.accept",
+        )
     if op.validator is not None:
         reason = content_type_error(request.headers.get("Content-Type"))
         if reason is not None:
-            _reject_or_record(lenient, call, ProblemError(
-                415, "unsupported_media_type",
-                f"{reason} Send the body as JSON with 'Content-Type: application/json'.",
-            ), "header.content_type")
+            _reject_or_record(
+                lenient,
+                call,
+                ProblemError(
+                    415,
+                    "unsupported_media_type",
+                    f"{reason} Send the body as JSON with 'Content-Type: application/json'.",
+                ),
+                "header.content_type",
+            )
 
 
 def _authenticate(request: web.Request, call: Call) -> None:
@@ -206,7 +223,8 @@ def _authenticate(request: web.Request, call: Call) -> None:
     call.principal = principal
     if principal.pos_name != pos_name:
         raise ProblemError(
-            403, "forbidden_pos",
+            403,
+            "forbidden_pos",
             f"The bearer token is for POS {principal.pos_name!r} but the path names "
             f"{pos_name!r}. Call /pos/1.0.0/{principal.pos_name}/... or use a token for "
             f"{pos_name!r} (printed by 'loyapro-mock token {pos_name}').",
@@ -221,7 +239,8 @@ def _check_business(op: Operation, call: Call) -> None:
     if reference is not None and not principal.may_reach(reference):
         granted = ", ".join(sorted(principal.businesses)) or "none"
         raise ProblemError(
-            403, "forbidden_business",
+            403,
+            "forbidden_business",
             f"The bearer token was not granted business {str(reference)!r} (it reaches: "
             f"{granted}). Use a token issued with 'loyapro-mock token {principal.pos_name} "
             f"--business {reference}'.",
@@ -248,7 +267,8 @@ async def contract_middleware(request: web.Request, handler: Handler) -> web.Str
         if found:
             if not lenient:
                 raise ProblemError(
-                    422, "validation_failed",
+                    422,
+                    "validation_failed",
                     f"The body breaks the contract in {len(found)} place(s), listed in 'errors' "
                     "by JSON pointer; fix each one as its message says. Check a body offline "
                     f"with 'loyapro-mock spec validate {op.operation_id} FILE'.",
@@ -264,7 +284,8 @@ async def contract_middleware(request: web.Request, handler: Handler) -> web.Str
             raise  # a conforming body: the failure is the mock's own, answered as a 500
         log.info("lenient request could not be processed: %r", exc)
         raise ProblemError(
-            422, "validation_failed",
+            422,
+            "validation_failed",
             f"Lenient mode let {len(call.violations)} violation(s) through, but the request is "
             f"too far from the contract to process ({type(exc).__name__}). Fix the violations "
             "listed in 'errors'.",
@@ -276,15 +297,16 @@ def _from_http_exception(request: web.Request, exc: web.HTTPException) -> Proble
     if isinstance(exc, web.HTTPMethodNotAllowed):
         allowed = ", ".join(sorted(exc.allowed_methods))
         return ProblemError(
-            405, "method_not_allowed",
+            405,
+            "method_not_allowed",
             f"{request.method} is not allowed on {request.path}; use {allowed}.",
             headers={"Allow": allowed},
         )
     if isinstance(exc, web.HTTPNotFound):
-        served = ", ".join(
-            f"{op.method} {op.path}" for op in request.app[OPERATIONS].values() if op.pos)
+        served = ", ".join(f"{op.method} {op.path}" for op in request.app[OPERATIONS].values() if op.pos)
         return ProblemError(
-            404, "not_found",
+            404,
+            "not_found",
             f"Nothing is served at {request.method} {request.path}. The webhooks are: {served} "
             "(the admin API lives under /__admin/).",
         )
@@ -314,8 +336,10 @@ async def _respond(request: web.Request, handler: Handler, call: Call) -> web.St
         problem = store_unavailable(exc)
     except Exception:
         log.exception("unexpected error on %s %s", request.method, request.path)
-        detail = ("The mock failed on this request; this is a bug in loyapro-mock, not in your "
-                  "request. The server log has the traceback.")
+        detail = (
+            "The mock failed on this request; this is a bug in loyapro-mock, not in your "
+            "request. The server log has the traceback."
+        )
         call.response_data = problem_body(500, "internal_error", detail)
         return problem_response(500, "internal_error", detail)
     call.response_data = problem.body()
@@ -362,5 +386,12 @@ def _log_entry(entry: dict[str, Any]) -> None:
         shown = ", ".join(f"{v['pointer'] or '/'} {v['rule']}" for v in violations[:3])
         more = f" and {len(violations) - 3} more" if len(violations) > 3 else ""
         found = f" [{len(violations)} violation(s): {shown}{more}]"
-    request_log.info("%s %s -> %d %s%s%s", entry["method"], entry["path"], entry["status"],
-                     entry["verdict"], f" {code}" if code else "", found)
+    request_log.info(
+        "%s %s -> %d %s%s%s",
+        entry["method"],
+        entry["path"],
+        entry["status"],
+        entry["verdict"],
+        f" {code}" if code else "",
+        found,
+    )

@@ -29,14 +29,24 @@ __all__ = [
 
 #: Foodics order status -> LoyaPro order status.
 LOYAPRO_STATUS: dict[int, str] = {
-    1: "Initiated", 2: "Initiated", 8: "Initiated",
+    1: "Initiated",
+    2: "Initiated",
+    8: "Initiated",
     4: "Paid",
     5: "Refunded",
-    3: "Void", 6: "Void", 7: "Void",
+    3: "Void",
+    6: "Void",
+    7: "Void",
 }
 FOODICS_STATUS_NAMES: dict[int, str] = {
-    1: "pending", 2: "active", 3: "declined", 4: "closed", 5: "returned", 6: "joined",
-    7: "void", 8: "draft",
+    1: "pending",
+    2: "active",
+    3: "declined",
+    4: "closed",
+    5: "returned",
+    6: "joined",
+    7: "void",
+    8: "draft",
 }
 
 
@@ -139,21 +149,26 @@ def _lines(order: dict[str, Any]) -> tuple[SoldLine, ...]:
         product = mapping(line.get("product"))
         quantity = number(line.get("quantity")) or 0.0
         returned = min(number(line.get("returned_quantity")) or 0.0, quantity)
-        lines.append(SoldLine(
-            product_id=_text(product.get("id")),
-            sku=_text(product.get("sku")),
-            quantity=quantity,
-            returned_quantity=max(returned, 0.0),
-            total_price=number(line.get("total_price")) or 0.0,
-        ))
+        lines.append(
+            SoldLine(
+                product_id=_text(product.get("id")),
+                sku=_text(product.get("sku")),
+                quantity=quantity,
+                returned_quantity=max(returned, 0.0),
+                total_price=number(line.get("total_price")) or 0.0,
+            )
+        )
     return tuple(lines)
 
 
 def _returned_fraction(lines: tuple[SoldLine, ...]) -> float:
     value = sum(abs(line.total_price) for line in lines)
     if value > 0:
-        returned = sum(abs(line.total_price) * line.returned_quantity / line.quantity
-                       for line in lines if line.quantity > 0)
+        returned = sum(
+            abs(line.total_price) * line.returned_quantity / line.quantity
+            for line in lines
+            if line.quantity > 0
+        )
         return min(1.0, returned / value)
     quantity = sum(line.quantity for line in lines)
     if quantity <= 0:
@@ -180,8 +195,9 @@ def read_order(payload: Any, raw: bytes | None = None) -> OrderFacts:
     order = mapping(body.get("order"))
     business = mapping(body.get("business"))
     status = order.get("status")
-    foodics_status = status if isinstance(status, int) and not isinstance(status, bool) \
-        and abs(status) < 2**31 else None
+    foodics_status = (
+        status if isinstance(status, int) and not isinstance(status, bool) and abs(status) < 2**31 else None
+    )
     original = order.get("original_order")
     original_id = _text(original.get("id")) if isinstance(original, dict) else None
     lines = _lines(order)

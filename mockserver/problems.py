@@ -83,13 +83,21 @@ class ProblemError(Exception):
 
     def body(self) -> dict[str, Any]:
         """The problem+json body of this error."""
-        return problem_body(self.status, self.code, self.detail, title=self.title,
-                            errors=self.errors, extra=self.extra)
+        return problem_body(
+            self.status, self.code, self.detail, title=self.title, errors=self.errors, extra=self.extra
+        )
 
     def response(self) -> web.Response:
         """Render this error as an HTTP response."""
-        return problem_response(self.status, self.code, self.detail, title=self.title,
-                                errors=self.errors, headers=self.headers, extra=self.extra)
+        return problem_response(
+            self.status,
+            self.code,
+            self.detail,
+            title=self.title,
+            errors=self.errors,
+            headers=self.headers,
+            extra=self.extra,
+        )
 
 
 def problem_body(
@@ -143,14 +151,14 @@ def problem_response(
 def problem_from_domain(exc: DomainError) -> ProblemError:
     """The problem+json form of a domain refusal (unknown code, already redeemed, ...)."""
     errors = list(exc.errors) if exc.errors else None
-    return ProblemError(exc.status, exc.code, exc.detail, title=exc.title, errors=errors,
-                        extra=exc.extra)
+    return ProblemError(exc.status, exc.code, exc.detail, title=exc.title, errors=errors, extra=exc.extra)
 
 
 def store_unavailable(exc: BaseException) -> ProblemError:
     """The answer to a request the database failed on (nothing of it was applied)."""
     return ProblemError(
-        503, "store_unavailable",
+        503,
+        "store_unavailable",
         f"The mock's database failed on this request ({exc}); nothing of it was applied. "
         "Retry it in a moment; if this persists, another process holds the database file "
         "or its disk is failing.",

@@ -46,9 +46,7 @@ def build_operations(spec: SpecValidator) -> dict[str, Operation]:
         )
     missing = sorted(set(HANDLERS) - set(operations))
     if missing:
-        raise UnsupportedSpecError(
-            "the spec lacks operations the mock serves: " + ", ".join(missing)
-        )
+        raise UnsupportedSpecError("the spec lacks operations the mock serves: " + ", ".join(missing))
     return operations
 
 

@@ -81,17 +81,23 @@ class _Line(NamedTuple):
 
 
 def _read_lines(order: dict[str, Any]) -> list[_Line]:
-    return [_Line(i, line, number(line.get("total_price")),
-                  number(line.get("tax_exclusive_total_price")), _line_taxes(line))
-            for i, line in _dicts(order.get("products"))]
+    return [
+        _Line(
+            i,
+            line,
+            number(line.get("total_price")),
+            number(line.get("tax_exclusive_total_price")),
+            _line_taxes(line),
+        )
+        for i, line in _dicts(order.get("products"))
+    ]
 
 
 def _mode(lines: list[_Line]) -> str:
     if not lines:
         return "inclusive"
     for line in lines:
-        if line.total is None or line.exclusive is None or not close(line.total,
-                                                                      line.exclusive):
+        if line.total is None or line.exclusive is None or not close(line.total, line.exclusive):
             return "inclusive"
     some_tax = any(amount > 0 for line in lines for _, _, amount in line.taxes)
     return "exclusive" if some_tax else "inclusive"
@@ -106,8 +112,13 @@ def _check_status(order: dict[str, Any], out: list[Violation]) -> None:
     status = order.get("status")
     if isinstance(status, bool) or status not in FOODICS_STATUS_NAMES:
         known = ", ".join(f"{k} {v}" for k, v in FOODICS_STATUS_NAMES.items())
-        out.append(Violation("/order/status", f"status {status!r} is not a Foodics order "
-                             f"status; use one of {known}", "order.status"))
+        out.append(
+            Violation(
+                "/order/status",
+                f"status {status!r} is not a Foodics order status; use one of {known}",
+                "order.status",
+            )
+        )
 
 
 def _check_customer(order: dict[str, Any], out: list[Violation]) -> None:
@@ -121,8 +132,13 @@ def _check_customer(order: dict[str, Any], out: list[Violation]) -> None:
             raise ValueError("the customer has no phone")
         normalise_mobile(phone, dial if isinstance(dial, str | int) else None)
     except ValueError as exc:
-        out.append(Violation("/order/customer/phone", f"the customer cannot be matched: {exc};"
-                             " send dial_code 966 and phone 557937530", "customer.mobile"))
+        out.append(
+            Violation(
+                "/order/customer/phone",
+                f"the customer cannot be matched: {exc}; send dial_code 966 and phone 557937530",
+                "customer.mobile",
+            )
+        )
 
 
 def _check_line(i: int, line: dict[str, Any], out: list[Violation]) -> None:
@@ -138,11 +154,14 @@ def _check_line(i: int, line: dict[str, Any], out: list[Violation]) -> None:
         if options_total is not None:
             options_total += total
         if unit is not None and qty is not None and not close(total, unit * qty):
-            out.append(Violation(
-                f"{base}/options/{j}/total_price",
-                f"option total_price is {_fmt(total)} but unit_price x quantity = "
-                f"{_fmt(unit)} x {_fmt(qty)} = {_fmt(unit * qty)}; send {_fmt(unit * qty)}",
-                "money.option_total"))
+            out.append(
+                Violation(
+                    f"{base}/options/{j}/total_price",
+                    f"option total_price is {_fmt(total)} but unit_price x quantity = "
+                    f"{_fmt(unit)} x {_fmt(qty)} = {_fmt(unit * qty)}; send {_fmt(unit * qty)}",
+                    "money.option_total",
+                )
+            )
     unit = number(line.get("unit_price"))
     qty = number(line.get("quantity"))
     total = number(line.get("total_price"))
@@ -151,12 +170,15 @@ def _check_line(i: int, line: dict[str, Any], out: list[Violation]) -> None:
         return
     expected = unit * qty + options_total - discount
     if not close(total, expected):
-        out.append(Violation(
-            f"{base}/total_price",
-            f"line total_price is {_fmt(total)} but unit_price x quantity + options - "
-            f"discount_amount = {_fmt(unit)} x {_fmt(qty)} + {_fmt(options_total)} - "
-            f"{_fmt(discount)} = {_fmt(expected)}; send {_fmt(expected)}",
-            "money.line_total"))
+        out.append(
+            Violation(
+                f"{base}/total_price",
+                f"line total_price is {_fmt(total)} but unit_price x quantity + options - "
+                f"discount_amount = {_fmt(unit)} x {_fmt(qty)} + {_fmt(options_total)} - "
+                f"{_fmt(discount)} = {_fmt(expected)}; send {_fmt(expected)}",
+                "money.line_total",
+            )
+        )
 
 
 def _check_line_tax(line: _Line, mode: str, out: list[Violation]) -> None:
@@ -172,15 +194,22 @@ def _check_line_tax(line: _Line, mode: str, out: list[Violation]) -> None:
     if close(taxes, expected):
         return
     if mode == "inclusive":
-        how = (f"total_price - tax_exclusive_total_price = {_fmt(total)} - {_fmt(exclusive)}"
-               f" = {_fmt(expected)}")
+        how = (
+            f"total_price - tax_exclusive_total_price = {_fmt(total)} - {_fmt(exclusive)} = {_fmt(expected)}"
+        )
     else:
-        how = (f"the rates ({', '.join(_fmt(r) + '%' for r in rates.values())}) of "
-               f"tax_exclusive_total_price {_fmt(exclusive)} = {_fmt(expected)}")
-    out.append(Violation(
-        f"/order/products/{line.position}/taxes",
-        f"the line's taxes (its own and its options') add up to {_fmt(taxes)} but the "
-        f"order is tax-{mode} and {how}", "money.line_tax"))
+        how = (
+            f"the rates ({', '.join(_fmt(r) + '%' for r in rates.values())}) of "
+            f"tax_exclusive_total_price {_fmt(exclusive)} = {_fmt(expected)}"
+        )
+    out.append(
+        Violation(
+            f"/order/products/{line.position}/taxes",
+            f"the line's taxes (its own and its options') add up to {_fmt(taxes)} but the "
+            f"order is tax-{mode} and {how}",
+            "money.line_tax",
+        )
+    )
 
 
 def _check_subtotal(order: dict[str, Any], lines: list[_Line], out: list[Violation]) -> None:
@@ -189,14 +218,17 @@ def _check_subtotal(order: dict[str, Any], lines: list[_Line], out: list[Violati
         return
     expected = sum(line.exclusive or 0.0 for line in lines)
     if not close(subtotal, expected):
-        out.append(Violation(
-            "/order/subtotal_price",
-            f"subtotal_price is {_fmt(subtotal)} but the lines' tax_exclusive_total_price "
-            f"add up to {_fmt(expected)}; send {_fmt(expected)}", "money.subtotal"))
+        out.append(
+            Violation(
+                "/order/subtotal_price",
+                f"subtotal_price is {_fmt(subtotal)} but the lines' tax_exclusive_total_price "
+                f"add up to {_fmt(expected)}; send {_fmt(expected)}",
+                "money.subtotal",
+            )
+        )
 
 
-def _check_totals(order: dict[str, Any], lines: list[_Line], mode: str,
-                  out: list[Violation]) -> None:
+def _check_totals(order: dict[str, Any], lines: list[_Line], mode: str, out: list[Violation]) -> None:
     _check_subtotal(order, lines, out)
     total = number(order.get("total_price"))
     if total is None or any(line.total is None for line in lines):
@@ -213,14 +245,20 @@ def _check_totals(order: dict[str, Any], lines: list[_Line], mode: str,
         taxes += sum(a for c in charges for _, _, a in _tax_parts(c.get("taxes")))
         expected += taxes
     if not close(total, expected):
-        how = (f"lines {_fmt(lines_sum)} - discount_amount {_fmt(discount)} + charges "
-               f"{_fmt(charges_sum)} + rounding_amount {_fmt(rounding)}")
+        how = (
+            f"lines {_fmt(lines_sum)} - discount_amount {_fmt(discount)} + charges "
+            f"{_fmt(charges_sum)} + rounding_amount {_fmt(rounding)}"
+        )
         if mode == "exclusive":
             how += f" + taxes {_fmt(taxes)}"
-        out.append(Violation(
-            "/order/total_price",
-            f"total_price is {_fmt(total)} but the order is tax-{mode}: {how} = "
-            f"{_fmt(expected)}; send {_fmt(expected)}", "money.order_total"))
+        out.append(
+            Violation(
+                "/order/total_price",
+                f"total_price is {_fmt(total)} but the order is tax-{mode}: {how} = "
+                f"{_fmt(expected)}; send {_fmt(expected)}",
+                "money.order_total",
+            )
+        )
     if order.get("status") == 4:
         _check_payments(order, total, out)
 
@@ -229,14 +267,22 @@ def _check_payments(order: dict[str, Any], total: float, out: list[Violation]) -
     payments = [p for _, p in _dicts(order.get("payments"))]
     paid = sum(number(p.get("amount")) or 0.0 for p in payments)
     if not payments:
-        out.append(Violation(
-            "/order/payments", f"a paid order (status 4) must list its payments, adding "
-            f"up to total_price {_fmt(total)}", "money.payments"))
+        out.append(
+            Violation(
+                "/order/payments",
+                f"a paid order (status 4) must list its payments, adding up to total_price {_fmt(total)}",
+                "money.payments",
+            )
+        )
     elif not close(paid, total):
-        out.append(Violation(
-            "/order/payments", f"payments add up to {_fmt(paid)} but total_price is "
-            f"{_fmt(total)}; a paid order's payments must cover its total",
-            "money.payments"))
+        out.append(
+            Violation(
+                "/order/payments",
+                f"payments add up to {_fmt(paid)} but total_price is "
+                f"{_fmt(total)}; a paid order's payments must cover its total",
+                "money.payments",
+            )
+        )
 
 
 def check_order(payload: Any) -> list[Violation]:

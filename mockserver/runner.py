@@ -57,7 +57,8 @@ def listening_sockets(host: str, port: int, count: int) -> list[socket.socket]:
     With more than one, each has ``SO_REUSEPORT`` so the kernel balances connections.
     """
     family, kind, proto, _, address = socket.getaddrinfo(
-        host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)[0]
+        host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE
+    )[0]
     sockets: list[socket.socket] = []
     try:
         for _ in range(count):
@@ -91,10 +92,15 @@ async def _stopped(parent_pid: int | None) -> None:
             return
 
 
-async def serve_app(app: web.Application, *, sock: socket.socket | None = None,
-                    host: str = "127.0.0.1", port: int = 0,
-                    on_ready: Callable[[int], Awaitable[None] | None] | None = None,
-                    parent_pid: int | None = None) -> None:
+async def serve_app(
+    app: web.Application,
+    *,
+    sock: socket.socket | None = None,
+    host: str = "127.0.0.1",
+    port: int = 0,
+    on_ready: Callable[[int], Awaitable[None] | None] | None = None,
+    parent_pid: int | None = None,
+) -> None:
     """Serve ``app`` on ``sock`` (or ``host:port``) until SIGINT / SIGTERM.
 
     ``on_ready(port)`` runs once the app is listening. Startup errors (the store cannot be
@@ -103,8 +109,11 @@ async def serve_app(app: web.Application, *, sock: socket.socket | None = None,
     runner = web.AppRunner(app, access_log=None)
     await runner.setup()
     try:
-        site: web.BaseSite = web.SockSite(runner, sock) if sock is not None \
+        site: web.BaseSite = (
+            web.SockSite(runner, sock)
+            if sock is not None
             else web.TCPSite(runner, host, port, backlog=BACKLOG)
+        )
         await site.start()
         if on_ready is not None:
             ready = on_ready(int(runner.addresses[0][1]))
@@ -115,8 +124,7 @@ async def serve_app(app: web.Application, *, sock: socket.socket | None = None,
         await runner.cleanup()
 
 
-def _worker(app: web.Application, sockets: list[socket.socket], index: int,
-            parent_pid: int) -> None:
+def _worker(app: web.Application, sockets: list[socket.socket], index: int, parent_pid: int) -> None:
     for i, other in enumerate(sockets):
         if i != index:
             other.close()
@@ -128,16 +136,23 @@ def _worker(app: web.Application, sockets: list[socket.socket], index: int,
         sys.exit(1)
 
 
-def run_workers(app: web.Application, sockets: list[socket.socket],
-                on_ready: Callable[[], None] | None = None) -> int:
+def run_workers(
+    app: web.Application, sockets: list[socket.socket], on_ready: Callable[[], None] | None = None
+) -> int:
     """Fork one worker per socket serving ``app``; wait until stopped. Returns an exit code.
 
     SIGINT / SIGTERM stop every worker; a worker that dies stops the others too.
     """
     context = multiprocessing.get_context("fork")
-    workers = [context.Process(target=_worker, args=(app, sockets, i, os.getpid()),
-                               name=f"loyapro-mock-worker-{i + 1}", daemon=True)
-               for i in range(len(sockets))]
+    workers = [
+        context.Process(
+            target=_worker,
+            args=(app, sockets, i, os.getpid()),
+            name=f"loyapro-mock-worker-{i + 1}",
+            daemon=True,
+        )
+        for i in range(len(sockets))
+    ]
     for worker in workers:
         worker.start()
     for sock in sockets:

@@ -25,8 +25,11 @@ __all__ = [
 
 DEMO_POS = "foodics"
 DEMO_BUSINESS = {"reference": "440810", "name": "north coffee"}
-DEMO_BRANCH = {"id": "97be5de5-ae01-4efe-8355-7c6aaf077be7", "name": "north coffee esplanade",
-               "reference": "b06"}
+DEMO_BRANCH = {
+    "id": "97be5de5-ae01-4efe-8355-7c6aaf077be7",
+    "name": "north coffee esplanade",
+    "reference": "b06",
+}
 #: (dial code, mobile, name); the first one is the docs' customer.
 DEMO_CUSTOMERS: tuple[tuple[int, str, str], ...] = (
     (966, "557937530", "faisal alsalamah"),
@@ -35,23 +38,55 @@ DEMO_CUSTOMERS: tuple[tuple[int, str, str], ...] = (
     (966, "531112233", "sara alotaibi"),
 )
 DEMO_CATALOG: tuple[dict[str, Any], ...] = (
-    {"id": "_7g3g8555", "sku": "prd_7g3g8555", "name": "blue north",
-     "name_localized": "بلو نورث", "price": 24.0, "category": "hot drinks"},
-    {"id": "_8a2k1m90", "sku": "prd_8a2k1m90", "name": "flat white",
-     "name_localized": "فلات وايت", "price": 18.0, "category": "hot drinks"},
-    {"id": "_5d7q3c21", "sku": "prd_5d7q3c21", "name": "spanish latte",
-     "name_localized": "سبانش لاتيه", "price": 21.0,
-     "category": "cold drinks"},
-    {"id": "_9x4b6n12", "sku": "prd_9x4b6n12", "name": "butter croissant",
-     "name_localized": "كرواسون بالزبدة", "price": 12.0, "category": "bakery"},
-    {"id": "_2r8t5v33", "sku": "prd_2r8t5v33", "name": "san sebastian cheesecake",
-     "name_localized": "تشيز كيك سان سباستيان", "price": 26.0, "category": "desserts"},
+    {
+        "id": "_7g3g8555",
+        "sku": "prd_7g3g8555",
+        "name": "blue north",
+        "name_localized": "بلو نورث",
+        "price": 24.0,
+        "category": "hot drinks",
+    },
+    {
+        "id": "_8a2k1m90",
+        "sku": "prd_8a2k1m90",
+        "name": "flat white",
+        "name_localized": "فلات وايت",
+        "price": 18.0,
+        "category": "hot drinks",
+    },
+    {
+        "id": "_5d7q3c21",
+        "sku": "prd_5d7q3c21",
+        "name": "spanish latte",
+        "name_localized": "سبانش لاتيه",
+        "price": 21.0,
+        "category": "cold drinks",
+    },
+    {
+        "id": "_9x4b6n12",
+        "sku": "prd_9x4b6n12",
+        "name": "butter croissant",
+        "name_localized": "كرواسون بالزبدة",
+        "price": 12.0,
+        "category": "bakery",
+    },
+    {
+        "id": "_2r8t5v33",
+        "sku": "prd_2r8t5v33",
+        "name": "san sebastian cheesecake",
+        "name_localized": "تشيز كيك سان سباستيان",
+        "price": 26.0,
+        "category": "desserts",
+    },
 )
 #: One code of each kind, all held by the docs' customer.
 DEMO_CODES = {"products": "PRD-4B8N2X", "percentage": "PCT-9T3W5H", "fixed_amount": "FIX-7Q2M9K"}
 _CODE_TERMS: dict[str, dict[str, Any]] = {
-    "products": {"discount_amount": 100, "allowed_products": ["_7g3g8555", "_8a2k1m90"],
-                 "max_discount_amount": 24},
+    "products": {
+        "discount_amount": 100,
+        "allowed_products": ["_7g3g8555", "_8a2k1m90"],
+        "max_discount_amount": 24,
+    },
     "percentage": {"discount_amount": 20, "max_discount_amount": 15},
     "fixed_amount": {"discount_amount": 10},
 }
@@ -88,8 +123,7 @@ def _subscribe_demo(service: LoyaltyService, reference: str) -> None:
 def seed_demo(service: LoyaltyService) -> DemoState:
     """Create (or complete) the demo state and describe it."""
     reference = DEMO_BUSINESS["reference"]
-    service.register_business(reference, DEMO_BUSINESS["name"], DEMO_POS,
-                              branches=[DEMO_BRANCH])
+    service.register_business(reference, DEMO_BUSINESS["name"], DEMO_POS, branches=[DEMO_BRANCH])
     for product in DEMO_CATALOG:
         service.add_product(reference, product)
     for dial, mobile, name in DEMO_CUSTOMERS:
@@ -98,11 +132,24 @@ def seed_demo(service: LoyaltyService) -> DemoState:
     with service.store.snapshot() as tx:
         missing = [kind for kind, code in DEMO_CODES.items() if tx.get_reward(code) is None]
     for kind in missing:
-        service.issue_reward(reference, kind, mobile, dial_code=dial, code=DEMO_CODES[kind],
-                             program="demo", expires_in_seconds=_YEAR_SECONDS,
-                             **_CODE_TERMS[kind])
+        service.issue_reward(
+            reference,
+            kind,
+            mobile,
+            dial_code=dial,
+            code=DEMO_CODES[kind],
+            program="demo",
+            expires_in_seconds=_YEAR_SECONDS,
+            **_CODE_TERMS[kind],
+        )
     _subscribe_demo(service, reference)
     return DemoState(
-        pos_name=DEMO_POS, business_reference=reference, business_name=DEMO_BUSINESS["name"],
-        branch_id=DEMO_BRANCH["id"], customer_dial_code=dial, customer_mobile=mobile,
-        codes=dict(DEMO_CODES), product_ids=tuple(p["id"] for p in DEMO_CATALOG))
+        pos_name=DEMO_POS,
+        business_reference=reference,
+        business_name=DEMO_BUSINESS["name"],
+        branch_id=DEMO_BRANCH["id"],
+        customer_dial_code=dial,
+        customer_mobile=mobile,
+        codes=dict(DEMO_CODES),
+        product_ids=tuple(p["id"] for p in DEMO_CATALOG),
+    )

@@ -68,8 +68,11 @@ def _text(body: Mapping[str, Any], key: str, *, required: bool = True) -> str | 
     if isinstance(value, str) and value:
         return value
     if required or value is not None:
-        raise invalid(f"/{key}", "is required (a non-empty string)" if value is None
-                      else "must be a non-empty string", "required" if value is None else "type")
+        raise invalid(
+            f"/{key}",
+            "is required (a non-empty string)" if value is None else "must be a non-empty string",
+            "required" if value is None else "type",
+        )
     return None
 
 
@@ -99,10 +102,15 @@ class PreparedOrder(NamedTuple):
 class LoyaltyService(AdminOperations):
     """The mock's domain behind the HTTP handlers (see the module docstring)."""
 
-    def __init__(self, store: Store, programs: ProgramsConfig | None = None,
-                 clock: Clock | None = None, *,
-                 seeder: Callable[[LoyaltyService], object] | None = None,
-                 auto_register: bool = False) -> None:
+    def __init__(
+        self,
+        store: Store,
+        programs: ProgramsConfig | None = None,
+        clock: Clock | None = None,
+        *,
+        seeder: Callable[[LoyaltyService], object] | None = None,
+        auto_register: bool = False,
+    ) -> None:
         self.store = store
         self.programs = programs or ProgramsConfig()
         self.clock = clock or Clock(store)
@@ -113,11 +121,17 @@ class LoyaltyService(AdminOperations):
         """The mock's clock."""
         return self.clock.now()
 
-    def _business(self, tx: StoreTx, pos_name: str, reference: Any, *,
-                  pointer: str = "/business_reference", name: str | None = None,
-                  register: bool = False) -> Row:
-        if isinstance(reference, bool) or not isinstance(reference, str | int) or \
-                not str(reference):
+    def _business(
+        self,
+        tx: StoreTx,
+        pos_name: str,
+        reference: Any,
+        *,
+        pointer: str = "/business_reference",
+        name: str | None = None,
+        register: bool = False,
+    ) -> Row:
+        if isinstance(reference, bool) or not isinstance(reference, str | int) or not str(reference):
             raise invalid(pointer, "is required (the POS business reference, e.g. 440810)")
         ref = str(reference)
         business = tx.get_business(ref)
@@ -126,18 +140,25 @@ class LoyaltyService(AdminOperations):
             business = tx.get_business(ref)
         if business is None:
             known = ", ".join(f"{b['reference']} ({b['pos_name']})" for b in tx.list_businesses())
-            raise DomainError(422, "unknown_business",
-                              f"business {ref} is not known to the mock (known: "
-                              f"{known or 'none'}); send one of those references")
+            raise DomainError(
+                422,
+                "unknown_business",
+                f"business {ref} is not known to the mock (known: "
+                f"{known or 'none'}); send one of those references",
+            )
         if business["pos_name"] != pos_name:
-            raise DomainError(422, "unknown_business",
-                              f"business {ref} is connected to POS {business['pos_name']!r}, "
-                              f"not {pos_name!r}; call /pos/1.0.0/{business['pos_name']}/...")
+            raise DomainError(
+                422,
+                "unknown_business",
+                f"business {ref} is connected to POS {business['pos_name']!r}, "
+                f"not {pos_name!r}; call /pos/1.0.0/{business['pos_name']}/...",
+            )
         return business
 
     # -- webhooks -------------------------------------------------------------------------
-    def process_order(self, pos_name: str, payload: dict[str, Any], *,
-                      lenient: bool = False, raw: bytes | None = None) -> dict[str, Any]:
+    def process_order(
+        self, pos_name: str, payload: dict[str, Any], *, lenient: bool = False, raw: bytes | None = None
+    ) -> dict[str, Any]:
         """Apply an order webhook; see the module docstring for the response.
 
         ``raw`` is the body as received, if the caller has it (hashed, not parsed again).
@@ -153,8 +174,7 @@ class LoyaltyService(AdminOperations):
             raise invalid("/order/id", "is required: the order's id identifies it in LoyaPro")
         return PreparedOrder(payload, facts, tuple(check_order(payload)))
 
-    def apply_order(self, pos_name: str, order: PreparedOrder, *,
-                    lenient: bool = False) -> dict[str, Any]:
+    def apply_order(self, pos_name: str, order: PreparedOrder, *, lenient: bool = False) -> dict[str, Any]:
         """The rest of `process_order`: apply an order from `prepare_order`, in one
         transaction."""
         payload, facts, violations = order.payload, order.facts, list(order.violations)
@@ -162,37 +182,56 @@ class LoyaltyService(AdminOperations):
             now = self.now()  # read inside the transaction: no snapshot of its own
             business = mapping(mapping(payload).get("business"))
             name = business.get("name")
-            reference = self._business(tx, pos_name, business.get("reference"),
-                                       pointer="/business/reference",
-                                       name=name if isinstance(name, str) else None,
-                                       register=True)["reference"]
+            reference = self._business(
+                tx,
+                pos_name,
+                business.get("reference"),
+                pointer="/business/reference",
+                name=name if isinstance(name, str) else None,
+                register=True,
+            )["reference"]
             original = None
             if facts.has_original_order:
                 original = self._original(tx, reference, facts.original_order_id, violations)
             violations.sort(key=lambda v: (v.pointer, v.rule))
             if violations and not lenient:
-                raise DomainError(422, "business_rule_violated",
-                                  f"the order breaks {len(violations)} business rule(s): "
-                                  + "; ".join(f"{v.pointer}: {v.message}" for v in violations),
-                                  errors=violations)
+                raise DomainError(
+                    422,
+                    "business_rule_violated",
+                    f"the order breaks {len(violations)} business rule(s): "
+                    + "; ".join(f"{v.pointer}: {v.message}" for v in violations),
+                    errors=violations,
+                )
             result = lifecycle.apply_order(
-                tx, self.programs.for_business(reference), pos_name=pos_name,
-                business_reference=reference, facts=facts, payload=payload, original=original,
-                now=now)
+                tx,
+                self.programs.for_business(reference),
+                pos_name=pos_name,
+                business_reference=reference,
+                facts=facts,
+                payload=payload,
+                original=original,
+                now=now,
+            )
         result["violations"] = [v.as_dict() for v in violations]
         return result
 
     @staticmethod
-    def _original(tx: StoreTx, reference: str, original_id: str | None,
-                  violations: list[Violation]) -> Row | None:
+    def _original(
+        tx: StoreTx, reference: str, original_id: str | None, violations: list[Violation]
+    ) -> Row | None:
         original = tx.get_order(reference, original_id) if original_id else None
         if original is None:
             pointer = "/order/original_order/id" if original_id else "/order/original_order"
             what = f"order {original_id} is not known" if original_id else "it has no id"
-            violations.append(Violation(
-                pointer, f"a return must point to an order sent before; {what} in business "
-                f"{reference}. Send the original order first, or send the return as the same "
-                "order with status 5", "order.return_unlinked"))
+            violations.append(
+                Violation(
+                    pointer,
+                    f"a return must point to an order sent before; {what} in business "
+                    f"{reference}. Send the original order first, or send the return as the same "
+                    "order with status 5",
+                    "order.return_unlinked",
+                )
+            )
         return original
 
     def lookup_reward(self, pos_name: str, body: Mapping[str, Any]) -> dict[str, Any]:
@@ -205,8 +244,9 @@ class LoyaltyService(AdminOperations):
         with self.store.snapshot() as tx:
             now = self.now()
             reference = self._business(tx, pos_name, body.get("business_reference"))["reference"]
-            reward = ledger.lookup(tx, code, business_reference=reference, customer=customer,
-                                   branch_id=branch_id, now=now)
+            reward = ledger.lookup(
+                tx, code, business_reference=reference, customer=customer, branch_id=branch_id, now=now
+            )
             return ledger.reward_view(tx, reward, now)
 
     def redeem_reward(self, pos_name: str, body: Mapping[str, Any]) -> dict[str, Any]:
@@ -214,8 +254,11 @@ class LoyaltyService(AdminOperations):
         body = _object(body)
         amount = number(body.get("discount_amount"))
         if amount is None or amount < 0:
-            raise invalid("/discount_amount", "is required: the discount given, a number >= 0",
-                          "required" if body.get("discount_amount") is None else "type")
+            raise invalid(
+                "/discount_amount",
+                "is required: the discount given, a number >= 0",
+                "required" if body.get("discount_amount") is None else "type",
+            )
         code = _text(body, "reward_code")
         order_id = _text(body, "order_id")
         assert code is not None and order_id is not None
@@ -224,14 +267,18 @@ class LoyaltyService(AdminOperations):
             now = self.now()
             reference = self._business(tx, pos_name, body.get("business_reference"))["reference"]
             request = ledger.RedeemRequest(
-                code=code, business_reference=reference, order_id=order_id,
-                branch_id=_text(body, "branch_id", required=False), discount_amount=amount,
-                customer=customer, date=_text(body, "date", required=False),
+                code=code,
+                business_reference=reference,
+                order_id=order_id,
+                branch_id=_text(body, "branch_id", required=False),
+                discount_amount=amount,
+                customer=customer,
+                date=_text(body, "date", required=False),
                 user_id=_text(body, "user_id", required=False),
-                product_id=_text(body, "product_id", required=False))
+                product_id=_text(body, "product_id", required=False),
+            )
             redemption, reward, replay = ledger.redeem(tx, request, now)
-            return ledger.redemption_view(redemption, ledger.reward_view(tx, reward, now),
-                                          replay=replay)
+            return ledger.redemption_view(redemption, ledger.reward_view(tx, reward, now), replay=replay)
 
     # -- state control --------------------------------------------------------------------
     def reset(self, *, reseed: bool = True) -> None:
@@ -253,22 +300,22 @@ class LoyaltyService(AdminOperations):
     def redemptions(self, code: str | None = None) -> list[dict[str, Any]]:
         """Every redemption (of one code, or all), oldest first."""
         with self.store.snapshot() as tx:
-            return [ledger.redemption_view(r, None, replay=False)
-                    for r in tx.list_redemptions(code)]
+            return [ledger.redemption_view(r, None, replay=False) for r in tx.list_redemptions(code)]
 
     def businesses(self) -> list[dict[str, Any]]:
         """Every business with its branches."""
         with self.store.snapshot() as tx:
-            return [{**b, "branches": tx.list_branches(b["reference"])}
-                    for b in tx.list_businesses()]
+            return [{**b, "branches": tx.list_branches(b["reference"])} for b in tx.list_businesses()]
 
-    def register_business(self, reference: str | int, name: str, pos_name: str, *,
-                          branches: Iterable[Mapping[str, Any]] = ()) -> dict[str, Any]:
+    def register_business(
+        self, reference: str | int, name: str, pos_name: str, *, branches: Iterable[Mapping[str, Any]] = ()
+    ) -> dict[str, Any]:
         """Create or update a business and its branches (``{id, name, reference}``)."""
         ref = str(reference)
         with self.store.transaction() as tx:
             tx.put_business(ref, name, pos_name, self._iso_now())
             for branch in branches:
-                tx.put_branch(ref, str(branch["id"]), str(branch.get("name") or branch["id"]),
-                              branch.get("reference"))
+                tx.put_branch(
+                    ref, str(branch["id"]), str(branch.get("name") or branch["id"]), branch.get("reference")
+                )
         return next(b for b in self.businesses() if b["reference"] == ref)

@@ -128,8 +128,15 @@ class Settings:
 
 
 _SCALARS: dict[str, type] = {
-    "host": str, "port": int, "db": str, "spec": str, "lenient": bool,
-    "max_body_bytes": int, "secret": str, "demo": bool, "auto_register": bool,
+    "host": str,
+    "port": int,
+    "db": str,
+    "spec": str,
+    "lenient": bool,
+    "max_body_bytes": int,
+    "secret": str,
+    "demo": bool,
+    "auto_register": bool,
     "workers": int,
 }
 
@@ -176,11 +183,13 @@ def _read_tokens(raw: Any, where: str) -> tuple[StaticToken, ...]:
         businesses = item.get("businesses")
         if businesses is not None and not isinstance(businesses, list):
             raise SettingsError(f"{where}: tokens[{i}].businesses must be a list")
-        tokens.append(StaticToken(
-            token=str(item["token"]),
-            pos_name=str(item["pos"]),
-            businesses=None if businesses is None else frozenset(str(b) for b in businesses),
-        ))
+        tokens.append(
+            StaticToken(
+                token=str(item["token"]),
+                pos_name=str(item["pos"]),
+                businesses=None if businesses is None else frozenset(str(b) for b in businesses),
+            )
+        )
     return tuple(tokens)
 
 
@@ -233,5 +242,6 @@ def _coerce(settings: Settings) -> dict[str, Any]:
     if workers > 1 and changes.get("db", db) in ("", ":memory:"):
         raise SettingsError(
             f"{workers} workers need a database file (db / --db PATH) to share: an in-memory "
-            "store is private to one process")
+            "store is private to one process"
+        )
     return changes

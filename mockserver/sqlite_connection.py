@@ -43,16 +43,18 @@ def lock_path(db_path: str) -> str:
     return db_path + "-writer.lock"
 
 
-def connect(path: str, *, timeout: float, memory: bool, background_checkpoint: bool = False
-            ) -> sqlite3.Connection:
+def connect(
+    path: str, *, timeout: float, memory: bool, background_checkpoint: bool = False
+) -> sqlite3.Connection:
     """A connection in autocommit mode (transactions are explicit) with the store's pragmas.
 
     ``synchronous = NORMAL`` in WAL mode makes a commit durable against a crash of the
     process (the log is in the OS's hands when COMMIT returns); only losing the machine's
     power can lose the last commits.
     """
-    conn = sqlite3.connect(path, timeout=timeout, isolation_level=None,
-                           check_same_thread=False, cached_statements=256)
+    conn = sqlite3.connect(
+        path, timeout=timeout, isolation_level=None, check_same_thread=False, cached_statements=256
+    )
     conn.row_factory = sqlite3.Row
     conn.execute(f"PRAGMA busy_timeout = {int(timeout * 1000)}")
     if not memory:
@@ -121,13 +123,11 @@ class Checkpointer:
         self._interval = interval
         self._timeout = timeout
         self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, name="sqlite-checkpointer",
-                                        daemon=True)
+        self._thread = threading.Thread(target=self._run, name="sqlite-checkpointer", daemon=True)
         self._thread.start()
 
     def _run(self) -> None:
-        conn = connect(self._path, timeout=self._timeout, memory=False,
-                       background_checkpoint=True)
+        conn = connect(self._path, timeout=self._timeout, memory=False, background_checkpoint=True)
         lock = WriterLock(lock_path(self._path))
         try:
             while not self._stop.wait(self._interval):

@@ -18,8 +18,17 @@ from typing import Any
 
 import orjson
 
-__all__ = ["BOOL_COLUMNS", "COLUMNS", "JSON_COLUMNS", "SCHEMA", "SCHEMA_VERSION", "TABLES",
-           "decode_row", "encode_record", "encode_value"]
+__all__ = [
+    "BOOL_COLUMNS",
+    "COLUMNS",
+    "JSON_COLUMNS",
+    "SCHEMA",
+    "SCHEMA_VERSION",
+    "TABLES",
+    "decode_row",
+    "encode_record",
+    "encode_value",
+]
 
 SCHEMA_VERSION = "2"
 
@@ -83,32 +92,101 @@ CREATE INDEX IF NOT EXISTS journal_received ON journal (received_at);
 """
 
 #: Tables emptied by a reset, children first.
-TABLES = ("journal", "subscriptions", "redemptions", "rewards", "balances", "ledger", "orders",
-          "customers", "products", "branches", "businesses", "meta")
+TABLES = (
+    "journal",
+    "subscriptions",
+    "redemptions",
+    "rewards",
+    "balances",
+    "ledger",
+    "orders",
+    "customers",
+    "products",
+    "branches",
+    "businesses",
+    "meta",
+)
 
 #: Columns written by the generic insert helpers, per table.
 COLUMNS: dict[str, tuple[str, ...]] = {
-    "products": ("business_reference", "id", "sku", "name", "name_localized", "price",
-                 "category", "is_active"),
-    "orders": ("business_reference", "id", "pos_name", "foodics_status", "status",
-               "state_key", "payload_hash", "customer_id", "total_price", "subtotal_price",
-               "lines_total", "original_order_id", "loyalty_state", "reversed_fraction",
-               "payload", "created_at", "updated_at"),
-    "ledger": ("customer_id", "business_reference", "program", "kind", "amount", "order_id",
-               "reward_code", "note", "created_at"),
-    "rewards": ("code", "business_reference", "customer_id", "kind", "status",
-                "discount_amount", "is_percent", "max_discount_amount", "allowed_products",
-                "discount_includes_modifiers", "is_discount_taxable", "branch_ids",
-                "expires_at", "program", "source_order_id", "session", "created_at",
-                "updated_at"),
-    "redemptions": ("code", "business_reference", "order_id", "branch_id", "discount_amount",
-                    "product_id", "user_id", "date", "status", "redeemed_at", "released_at"),
+    "products": (
+        "business_reference",
+        "id",
+        "sku",
+        "name",
+        "name_localized",
+        "price",
+        "category",
+        "is_active",
+    ),
+    "orders": (
+        "business_reference",
+        "id",
+        "pos_name",
+        "foodics_status",
+        "status",
+        "state_key",
+        "payload_hash",
+        "customer_id",
+        "total_price",
+        "subtotal_price",
+        "lines_total",
+        "original_order_id",
+        "loyalty_state",
+        "reversed_fraction",
+        "payload",
+        "created_at",
+        "updated_at",
+    ),
+    "ledger": (
+        "customer_id",
+        "business_reference",
+        "program",
+        "kind",
+        "amount",
+        "order_id",
+        "reward_code",
+        "note",
+        "created_at",
+    ),
+    "rewards": (
+        "code",
+        "business_reference",
+        "customer_id",
+        "kind",
+        "status",
+        "discount_amount",
+        "is_percent",
+        "max_discount_amount",
+        "allowed_products",
+        "discount_includes_modifiers",
+        "is_discount_taxable",
+        "branch_ids",
+        "expires_at",
+        "program",
+        "source_order_id",
+        "session",
+        "created_at",
+        "updated_at",
+    ),
+    "redemptions": (
+        "code",
+        "business_reference",
+        "order_id",
+        "branch_id",
+        "discount_amount",
+        "product_id",
+        "user_id",
+        "date",
+        "status",
+        "redeemed_at",
+        "released_at",
+    ),
     "subscriptions": ("customer_id", "business_reference", "plan", "starts_at", "ends_at"),
 }
 
 JSON_COLUMNS = frozenset({"allowed_products", "branch_ids", "payload", "entry"})
-BOOL_COLUMNS = frozenset({"is_active", "is_percent", "discount_includes_modifiers",
-                          "is_discount_taxable"})
+BOOL_COLUMNS = frozenset({"is_active", "is_percent", "discount_includes_modifiers", "is_discount_taxable"})
 
 
 def encode_value(column: str, value: Any) -> Any:
@@ -121,8 +199,7 @@ def encode_value(column: str, value: Any) -> Any:
 
 
 def _special(table: str) -> tuple[tuple[int, str], ...]:
-    return tuple((i, c) for i, c in enumerate(COLUMNS[table])
-                 if c in JSON_COLUMNS or c in BOOL_COLUMNS)
+    return tuple((i, c) for i, c in enumerate(COLUMNS[table]) if c in JSON_COLUMNS or c in BOOL_COLUMNS)
 
 
 _SPECIAL = {table: _special(table) for table in COLUMNS}
@@ -152,5 +229,8 @@ def decode_row(row: sqlite3.Row | None) -> dict[str, Any] | None:
 @functools.lru_cache(maxsize=256)
 def _special_keys(keys: tuple[str, ...]) -> tuple[tuple[str, bool], ...]:
     """The JSON (True) and boolean (False) columns among a result's columns."""
-    return tuple((key, key in JSON_COLUMNS) for key in dict.fromkeys(keys)
-                 if key in JSON_COLUMNS or key in BOOL_COLUMNS)
+    return tuple(
+        (key, key in JSON_COLUMNS)
+        for key in dict.fromkeys(keys)
+        if key in JSON_COLUMNS or key in BOOL_COLUMNS
+    )

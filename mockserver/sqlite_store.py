@@ -64,8 +64,14 @@ def _journal_row(entry: Row) -> tuple[Any, ...]:
     data = {k: v for k, v in entry.items() if k != "id"}
     data["received_at"] = _received_at(data.get("received_at"))
     blob = orjson.dumps(data, default=_json_default, option=orjson.OPT_NON_STR_KEYS)
-    return (data["received_at"], data.get("pos"), data.get("operation"), data.get("verdict"),
-            data.get("session"), blob.decode())
+    return (
+        data["received_at"],
+        data.get("pos"),
+        data.get("operation"),
+        data.get("verdict"),
+        data.get("session"),
+        blob.decode(),
+    )
 
 
 def _rollback(conn: sqlite3.Connection) -> None:
@@ -85,8 +91,13 @@ def _commit(conn: sqlite3.Connection) -> None:
 class SqliteStore:
     """`Store` on SQLite: ``SqliteStore("state.db")`` or ``SqliteStore(":memory:")``."""
 
-    def __init__(self, path: str | os.PathLike[str] = ":memory:", *, timeout: float = 30.0,
-                 checkpoint_interval: float | None = None):
+    def __init__(
+        self,
+        path: str | os.PathLike[str] = ":memory:",
+        *,
+        timeout: float = 30.0,
+        checkpoint_interval: float | None = None,
+    ):
         self.path = str(path)
         self.memory = self.path in (":memory:", "")
         self._timeout = timeout
@@ -99,13 +110,20 @@ class SqliteStore:
         self._shared = self._connect() if self.memory else None
         self._closed = False
         self._init_schema()
-        self._checkpointer = Checkpointer(self.path, checkpoint_interval, timeout=timeout) \
-            if self._background_checkpoint and checkpoint_interval else None
+        self._checkpointer = (
+            Checkpointer(self.path, checkpoint_interval, timeout=timeout)
+            if self._background_checkpoint and checkpoint_interval
+            else None
+        )
 
     # -- connections and transactions ----------------------------------------------------
     def _connect(self) -> sqlite3.Connection:
-        conn = connect(self.path, timeout=self._timeout, memory=self.memory,
-                       background_checkpoint=self._background_checkpoint)
+        conn = connect(
+            self.path,
+            timeout=self._timeout,
+            memory=self.memory,
+            background_checkpoint=self._background_checkpoint,
+        )
         with self._connections_lock:
             self._connections.append(conn)
         return conn
@@ -164,7 +182,8 @@ class SqliteStore:
         """Take the writers' lock, waiting at most the store's timeout (as SQLite would)."""
         if not guard.acquire(True, self._timeout):
             raise sqlite3.OperationalError(
-                f"database is locked: another writer held it for more than {self._timeout:g} s")
+                f"database is locked: another writer held it for more than {self._timeout:g} s"
+            )
 
     @contextmanager
     def _in_group(self, state: _ThreadState, write: bool) -> Iterator[SqliteTx]:
@@ -274,9 +293,11 @@ class SqliteStore:
                     tx.execute(statement)
             version = tx.get_meta("schema_version")
             if version == "1":  # before the balances table: sum what the ledger holds
-                tx.execute("INSERT OR REPLACE INTO balances (customer_id, program, amount)"
-                           " SELECT customer_id, program, round(SUM(amount), 6) FROM ledger"
-                           " GROUP BY customer_id, program")
+                tx.execute(
+                    "INSERT OR REPLACE INTO balances (customer_id, program, amount)"
+                    " SELECT customer_id, program, round(SUM(amount), 6) FROM ledger"
+                    " GROUP BY customer_id, program"
+                )
             if version != SCHEMA_VERSION:
                 tx.set_meta("schema_version", SCHEMA_VERSION)
 
@@ -289,9 +310,14 @@ class SqliteStore:
         """Append journal entries in one transaction; see `Store.record_requests`."""
         rows = [_journal_row(entry) for entry in entries]
         with self.transaction() as tx:
-            return [tx.insert(
-                "INSERT INTO journal (received_at, pos, operation, verdict, session, entry)"
-                " VALUES (?, ?, ?, ?, ?, ?)", row) for row in rows]
+            return [
+                tx.insert(
+                    "INSERT INTO journal (received_at, pos, operation, verdict, session, entry)"
+                    " VALUES (?, ?, ?, ?, ?, ?)",
+                    row,
+                )
+                for row in rows
+            ]
 
     def list_requests(
         self,
@@ -305,8 +331,12 @@ class SqliteStore:
         """Journal entries, oldest first; see `Store.list_requests`."""
         where: list[str] = []
         params: list[Any] = []
-        for column, value in (("pos", pos), ("operation", operation), ("verdict", verdict),
-                              ("session", session)):
+        for column, value in (
+            ("pos", pos),
+            ("operation", operation),
+            ("verdict", verdict),
+            ("session", session),
+        ):
             if value is not None:
                 where.append(f"{column} = ?")
                 params.append(value)
@@ -363,4 +393,3 @@ class SqliteStore:
 
     def __repr__(self) -> str:
         return f"SqliteStore({self.path!r})"
-

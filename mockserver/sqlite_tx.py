@@ -17,8 +17,7 @@ __all__ = ["SqliteTx"]
 def _insert_sql(table: str, replace: bool) -> str:
     columns = COLUMNS[table]
     verb = "INSERT OR REPLACE" if replace else "INSERT"
-    return (f"{verb} INTO {table} ({', '.join(columns)})"
-            f" VALUES ({', '.join('?' for _ in columns)})")
+    return f"{verb} INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' for _ in columns)})"
 
 
 @functools.lru_cache(maxsize=64)
@@ -77,12 +76,9 @@ class SqliteTx:
     def list_businesses(self) -> list[Row]:
         return self.rows("SELECT * FROM businesses ORDER BY reference")
 
-    def put_branch(
-        self, business_reference: str, branch_id: str, name: str, reference: str | None
-    ) -> None:
+    def put_branch(self, business_reference: str, branch_id: str, name: str, reference: str | None) -> None:
         self.execute(
-            "INSERT OR REPLACE INTO branches (id, business_reference, name, reference)"
-            " VALUES (?, ?, ?, ?)",
+            "INSERT OR REPLACE INTO branches (id, business_reference, name, reference) VALUES (?, ?, ?, ?)",
             (branch_id, business_reference, name, reference),
         )
 
@@ -111,8 +107,7 @@ class SqliteTx:
     # -- customers ----------------------------------------------------------------------
     def find_customer(self, business_reference: str, dial_code: int, mobile: str) -> Row | None:
         return self.row(
-            "SELECT * FROM customers WHERE business_reference = ? AND dial_code = ?"
-            " AND mobile = ?",
+            "SELECT * FROM customers WHERE business_reference = ? AND dial_code = ? AND mobile = ?",
             (business_reference, dial_code, mobile),
         )
 
@@ -182,8 +177,9 @@ class SqliteTx:
             raise RuntimeError("this is a read snapshot; open Store.transaction() to write")
         columns = COLUMNS["ledger"]
         # One multi-row INSERT: executemany runs the statement once per row (slower here).
-        self._conn.execute(_insert_rows_sql("ledger", len(entries)),
-                           [entry.get(c) for entry in entries for c in columns])
+        self._conn.execute(
+            _insert_rows_sql("ledger", len(entries)), [entry.get(c) for entry in entries for c in columns]
+        )
         self._move_balances(entries)
 
     def _move_balances(self, entries: Sequence[Row]) -> None:
@@ -197,18 +193,21 @@ class SqliteTx:
             key = (entry["customer_id"], entry["program"])
             moves[key] = moves.get(key, 0.0) + float(entry["amount"])
         values = ", ".join("(?, ?, ?)" for _ in moves)
-        params = [item for (customer, program), amount in moves.items()
-                  for item in (customer, program, amount)]
+        params = [
+            item for (customer, program), amount in moves.items() for item in (customer, program, amount)
+        ]
         self.execute(
             f"INSERT INTO balances (customer_id, program, amount) VALUES {values}"
             " ON CONFLICT (customer_id, program)"
-            " DO UPDATE SET amount = round(amount + excluded.amount, 6)", params,
+            " DO UPDATE SET amount = round(amount + excluded.amount, 6)",
+            params,
         )
         # Read the new sums back by the key's prefix: cheaper than the upsert's RETURNING
         # (which SQLite runs as a slower, buffered statement).
         for customer in {customer for customer, _ in moves}:
             for program, amount in self._conn.execute(
-                "SELECT program, amount FROM balances WHERE customer_id = ?", (customer,),
+                "SELECT program, amount FROM balances WHERE customer_id = ?",
+                (customer,),
             ).fetchall():
                 self._balances[(customer, program)] = float(amount)
 
@@ -222,8 +221,7 @@ class SqliteTx:
     ) -> list[Row]:
         sql = "SELECT * FROM ledger WHERE business_reference = ?"
         params: list[Any] = [business_reference]
-        for column, value in (("customer_id", customer_id), ("order_id", order_id),
-                              ("program", program)):
+        for column, value in (("customer_id", customer_id), ("order_id", order_id), ("program", program)):
             if value is not None:
                 sql += f" AND {column} = ?"
                 params.append(value)
@@ -234,7 +232,8 @@ class SqliteTx:
         known = self._balances.get(key)
         if known is None:
             found = self._conn.execute(
-                "SELECT amount FROM balances WHERE customer_id = ? AND program = ?", key,
+                "SELECT amount FROM balances WHERE customer_id = ? AND program = ?",
+                key,
             ).fetchone()
             known = self._balances[key] = float(found[0]) if found else 0.0
         return known
@@ -245,8 +244,9 @@ class SqliteTx:
 
     def add_rewards(self, rewards: Iterable[Row]) -> int:
         columns = COLUMNS["rewards"]
-        sql = (f"INSERT OR IGNORE INTO rewards ({', '.join(columns)})"
-               f" VALUES ({', '.join('?' for _ in columns)})")
+        sql = (
+            f"INSERT OR IGNORE INTO rewards ({', '.join(columns)}) VALUES ({', '.join('?' for _ in columns)})"
+        )
         if not self.writable:
             raise RuntimeError("this is a read snapshot; open Store.transaction() to write")
         before = self._conn.total_changes
@@ -279,16 +279,13 @@ class SqliteTx:
     # -- redemptions --------------------------------------------------------------------
     def add_redemption(self, redemption: Row) -> Row:
         # A plain INSERT and a read by rowid: cheaper than ``RETURNING *``.
-        rowid = self.insert(_insert_sql("redemptions", False),
-                            encode_record("redemptions", redemption))
+        rowid = self.insert(_insert_sql("redemptions", False), encode_record("redemptions", redemption))
         row = self.row("SELECT * FROM redemptions WHERE id = ?", (rowid,))
         assert row is not None
         return row
 
     def active_redemption(self, code: str) -> Row | None:
-        return self.row(
-            "SELECT * FROM redemptions WHERE code = ? AND status = 'redeemed'", (code,)
-        )
+        return self.row("SELECT * FROM redemptions WHERE code = ? AND status = 'redeemed'", (code,))
 
     def order_redemptions(self, business_reference: str, order_id: str) -> list[Row]:
         return self.rows(
@@ -315,9 +312,7 @@ class SqliteTx:
         return self._put("subscriptions", subscription)
 
     def subscriptions(self, customer_id: int) -> list[Row]:
-        return self.rows(
-            "SELECT * FROM subscriptions WHERE customer_id = ? ORDER BY id", (customer_id,)
-        )
+        return self.rows("SELECT * FROM subscriptions WHERE customer_id = ? ORDER BY id", (customer_id,))
 
     # -- meta ---------------------------------------------------------------------------
     def get_meta(self, key: str) -> str | None:

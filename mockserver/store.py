@@ -45,9 +45,7 @@ class StoreTx(Protocol):
     def list_businesses(self) -> list[Row]:
         """Every business, ordered by reference."""
 
-    def put_branch(
-        self, business_reference: str, branch_id: str, name: str, reference: str | None
-    ) -> None:
+    def put_branch(self, business_reference: str, branch_id: str, name: str, reference: str | None) -> None:
         """Create or update a branch ``{id, business_reference, name, reference}``."""
 
     def list_branches(self, business_reference: str) -> list[Row]:

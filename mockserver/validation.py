@@ -131,8 +131,11 @@ def _flatten(error: Any) -> Iterator[Any]:
         branches = [
             branch
             for branch in error.kind.as_dict().get("context", [])
-            if not (len(branch) == 1 and _rule(branch[0]) == "type"
-                    and list(branch[0].instance_path) == list(error.instance_path))
+            if not (
+                len(branch) == 1
+                and _rule(branch[0]) == "type"
+                and list(branch[0].instance_path) == list(error.instance_path)
+            )
         ]
         if len(branches) == 1:
             for inner in branches[0]:
@@ -266,9 +269,7 @@ def _check_supported(spec: dict[str, Any]) -> None:
         raise UnsupportedSpecError(f"OpenAPI {version or '?'} is not supported; use 3.1.x")
     for ref in _refs(spec):
         if not ref.startswith("#/components/"):
-            raise UnsupportedSpecError(
-                f"$ref {ref!r}: only local '#/components/...' refs are supported"
-            )
+            raise UnsupportedSpecError(f"$ref {ref!r}: only local '#/components/...' refs are supported")
 
 
 def _refs(node: Any) -> Iterator[str]:

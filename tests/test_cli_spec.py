@@ -30,7 +30,9 @@ def test_spec_show_lists_the_operations() -> None:
 def test_spec_show_partner_spec() -> None:
     result = CliRunner().invoke(main, ["spec", "show", "--spec", "pos-partner", "--json"])
     assert {row["operation"] for row in json.loads(result.output)} == {
-        "list_products", "upsert_customer", "search_customers",
+        "list_products",
+        "upsert_customer",
+        "search_customers",
     }
 
 
@@ -40,9 +42,7 @@ def test_validate_docs_example_exits_zero() -> None:
     assert "0 violations" in result.output
 
 
-def test_validate_prints_each_violation_and_exits_one(
-    tmp_path: Path, docs_order: dict[str, Any]
-) -> None:
+def test_validate_prints_each_violation_and_exits_one(tmp_path: Path, docs_order: dict[str, Any]) -> None:
     docs_order["order"]["products"][0]["quantity"] = "1"
     del docs_order["business"]["reference"]
     docs_order["event"] = "customer.order.exploded"
@@ -79,9 +79,7 @@ def test_validate_malformed_json_is_a_clear_error(tmp_path: Path) -> None:
 
 
 def test_validate_unknown_operation_names_the_known_ones() -> None:
-    result = CliRunner().invoke(
-        main, ["spec", "validate", "orders", str(example_path("order"))]
-    )
+    result = CliRunner().invoke(main, ["spec", "validate", "orders", str(example_path("order"))])
     assert result.exit_code == 2
     assert "known:" in result.output
 

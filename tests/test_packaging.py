@@ -23,8 +23,18 @@ pytestmark = pytest.mark.slow
 def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("dist")
     subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation",
-         "-q", "-w", str(out), str(ROOT)],
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            "--no-deps",
+            "--no-build-isolation",
+            "-q",
+            "-w",
+            str(out),
+            str(ROOT),
+        ],
         check=True,
         capture_output=True,
     )
@@ -34,8 +44,7 @@ def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def test_wheel_contains_both_specs_and_the_docs_example(wheel: Path) -> None:
     names = set(zipfile.ZipFile(wheel).namelist())
-    assert {"openapi/loyapro-pos.yaml", "openapi/pos-partner.yaml",
-            "openapi/examples/order.json"} <= names
+    assert {"openapi/loyapro-pos.yaml", "openapi/pos-partner.yaml", "openapi/examples/order.json"} <= names
 
 
 def test_installed_wheel_loads_specs_from_site_packages(wheel: Path, tmp_path: Path) -> None:

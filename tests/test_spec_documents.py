@@ -85,7 +85,13 @@ def test_every_webhook_requires_bearer_auth_and_admin_does_not() -> None:
 def test_partner_product_has_the_fields_loyapro_reads() -> None:
     product = load_spec("pos-partner")["components"]["schemas"]["Product"]
     assert set(product["required"]) == {
-        "id", "sku", "name", "name_localized", "price", "category", "is_active",
+        "id",
+        "sku",
+        "name",
+        "name_localized",
+        "price",
+        "category",
+        "is_active",
     }
 
 

@@ -67,8 +67,14 @@ def test_redeem_missing_fields_are_all_listed(spec: SpecValidator) -> None:
     violations = spec.request_validator("redeem").validate({"reward_code": "X"})
     missing = sorted(v.pointer for v in violations if v.rule == "required")
     assert missing == [
-        "/branch_id", "/business_reference", "/customer_mobile_number", "/date",
-        "/discount_amount", "/mobile_country_code", "/order_id", "/user_id",
+        "/branch_id",
+        "/business_reference",
+        "/customer_mobile_number",
+        "/date",
+        "/discount_amount",
+        "/mobile_country_code",
+        "/order_id",
+        "/user_id",
     ]
 
 
@@ -88,16 +94,29 @@ def test_validators_are_compiled_once(spec: SpecValidator) -> None:
 def test_external_refs_fail_loudly_at_load() -> None:
     document = load_spec("pos-partner")
     broken = {**document, "components": {**document["components"]}}
-    broken["paths"] = {"/x": {"post": {"requestBody": {"content": {"application/json": {
-        "schema": {"$ref": "other.yaml#/Thing"}}}}, "responses": {}}}}
+    broken["paths"] = {
+        "/x": {
+            "post": {
+                "requestBody": {"content": {"application/json": {"schema": {"$ref": "other.yaml#/Thing"}}}},
+                "responses": {},
+            }
+        }
+    }
     with pytest.raises(UnsupportedSpecError, match="only local"):
         SpecValidator.from_spec(broken)
 
 
 def test_non_json_request_bodies_fail_loudly_at_load() -> None:
     document = dict(load_spec("pos-partner"))
-    document["paths"] = {"/x": {"post": {"operationId": "x", "requestBody": {"content": {
-        "application/xml": {"schema": {"type": "object"}}}}, "responses": {}}}}
+    document["paths"] = {
+        "/x": {
+            "post": {
+                "operationId": "x",
+                "requestBody": {"content": {"application/xml": {"schema": {"type": "object"}}}},
+                "responses": {},
+            }
+        }
+    }
     with pytest.raises(UnsupportedSpecError, match="application/xml"):
         SpecValidator.from_spec(document)
 

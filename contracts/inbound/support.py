@@ -14,8 +14,19 @@ from mockserver.orders import number
 from mockserver.rules import close
 from mockserver.validation import SpecValidator, Violation
 
-__all__ = ["MAX_EVIDENCE", "VOID_STATUSES", "cite", "close", "fmt", "lines", "loyalty_discount",
-           "number", "obj", "reproduce", "schema_violations"]
+__all__ = [
+    "MAX_EVIDENCE",
+    "VOID_STATUSES",
+    "cite",
+    "close",
+    "fmt",
+    "lines",
+    "loyalty_discount",
+    "number",
+    "obj",
+    "reproduce",
+    "schema_violations",
+]
 
 MAX_EVIDENCE = 25
 #: Foodics statuses a POS sends for a voided order (declined, void).

@@ -18,7 +18,6 @@ __all__ = [
 ]
 
 
-
 def collect_outbound_evidence(
     base_url: str,
     token: str | None = None,

@@ -134,8 +134,7 @@ async def search_customers(request: web.Request) -> web.Response:
     return _json({"data": found})
 
 
-def create_pos_app(backend: PosBackend | None = None,
-                   token: str = REFERENCE_POS_TOKEN) -> web.Application:
+def create_pos_app(backend: PosBackend | None = None, token: str = REFERENCE_POS_TOKEN) -> web.Application:
     """The reference POS application (``backend`` defaults to a correct :class:`PosBackend`)."""
     app = web.Application(middlewares=[bearer_auth])
     app[BACKEND] = backend if backend is not None else PosBackend()

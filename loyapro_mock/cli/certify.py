@@ -93,6 +93,7 @@ def start(
     allowed = list(product_ids)
     if not allowed and pos_url:
         from contracts.outbound.probes import PosClient, page_items, walk_products  # schemathesis
+
         items = page_items(walk_products(PosClient(pos_url, pos_token), 100))
         allowed = [str(item["id"]) for item in items if item.get("is_active", True)][:3]
     reference: int | str = int(business_reference) if business_reference.isdigit() else business_reference
@@ -157,6 +158,7 @@ def report(
     scope = ["inbound"]
     if pos_url:
         from contracts.outbound import certify_pos  # loads schemathesis: only when grading
+
         findings += certify_pos(pos_url, pos_token)
         scope.append("outbound")
     result = build_report(
@@ -200,6 +202,7 @@ def pos(
 ) -> None:
     """Grade the POS's API against pos-partner.yaml; exit 1 on any failure."""
     from contracts.outbound import certify_pos  # loads schemathesis: only when grading
+
     findings = certify_pos(base_url, token, max_examples=max_examples, seed=seed)
     result = build_report(findings, pos_name=pos_name, pos_version=pos_version, scope=["outbound"])
     sys.exit(finish(result, out))

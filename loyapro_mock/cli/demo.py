@@ -48,6 +48,7 @@ def demo(out: Path, max_examples: int, seed: int) -> None:
         console.print(f"reference POS  {pos_url}")
 
     from contracts.harness import run_demo  # loads schemathesis: only when the demo runs
+
     report, inbound = run_demo(max_examples=max_examples, seed=seed, pos_version=__version__, on_ready=ready)
     console.print(f"session        {inbound.session.id}")
     for step in inbound.steps:

@@ -30,15 +30,29 @@ _PROGRESS_FROM = 1000
 
 def _output_options(func: F) -> F:
     """`--count`, `--format`, `--out`, `--progress/--no-progress` (and `--seed`)."""
-    func = click.option("--progress/--no-progress", default=None,
-                        help="Progress bar on stderr (default: on a terminal, for 1000+).")(func)
-    func = click.option("--out", "out", type=click.Path(dir_okay=False, writable=True),
-                        default=None, help="Write to FILE instead of stdout.")(func)
-    func = click.option("--format", "fmt", type=click.Choice(FORMATS), default="ndjson",
-                        show_default=True, help="json: one array; ndjson: a line per record; "
-                        "yaml: a document per record.")(func)
-    func = click.option("--count", "-n", type=click.IntRange(min=0), default=10,
-                        show_default=True, help="How many records.")(func)
+    func = click.option(
+        "--progress/--no-progress",
+        default=None,
+        help="Progress bar on stderr (default: on a terminal, for 1000+).",
+    )(func)
+    func = click.option(
+        "--out",
+        "out",
+        type=click.Path(dir_okay=False, writable=True),
+        default=None,
+        help="Write to FILE instead of stdout.",
+    )(func)
+    func = click.option(
+        "--format",
+        "fmt",
+        type=click.Choice(FORMATS),
+        default="ndjson",
+        show_default=True,
+        help="json: one array; ndjson: a line per record; yaml: a document per record.",
+    )(func)
+    func = click.option(
+        "--count", "-n", type=click.IntRange(min=0), default=10, show_default=True, help="How many records."
+    )(func)
     return seed_option(func)
 
 
@@ -53,20 +67,18 @@ def _sink(out: str | None) -> Iterator[IO[bytes]]:
         yield handle
 
 
-def _write(records: Iterable[Any], count: int, fmt: str, out: str | None,
-           progress: bool | None, label: str) -> None:
-    show = progress if progress is not None else (
-        count >= _PROGRESS_FROM and sys.stderr.isatty())
+def _write(
+    records: Iterable[Any], count: int, fmt: str, out: str | None, progress: bool | None, label: str
+) -> None:
+    show = progress if progress is not None else (count >= _PROGRESS_FROM and sys.stderr.isatty())
     with _sink(out) as sink:
         if not show:
             write_records(records, fmt, sink)
             return
-        columns = (TextColumn(f"[bold]{label}"), BarColumn(), MofNCompleteColumn(),
-                   TimeRemainingColumn())
+        columns = (TextColumn(f"[bold]{label}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
         with Progress(*columns, console=Console(stderr=True), transient=True) as bar:
             task = bar.add_task(label, total=count)
-            write_records(records, fmt, sink,
-                          progress=lambda done: bar.update(task, completed=done))
+            write_records(records, fmt, sink, progress=lambda done: bar.update(task, completed=done))
 
 
 @click.group("fixtures")
@@ -82,30 +94,77 @@ def fixtures_group() -> None:
 
 @fixtures_group.command("orders")
 @_output_options
-@click.option("--mode", type=click.Choice(MODES),
-              default="mixed", show_default=True, help="Pricing: VAT included or added.")
-@click.option("--state", type=click.Choice(ORDER_STATES), default="paid", show_default=True,
-              help="Lifecycle state; `mixed` is an event log (new orders, later voids, returns).")
-@click.option("--invalid", "rule", type=click.Choice(tuple(INVALID_RULES)), default=None,
-              help="Break every order in exactly this one way (see `fixtures invalid-rules`).")
-@click.option("--docs-business", is_flag=True,
-              help="Use the docs' business 440810 and branch (a fresh mock accepts them).")
-@click.option("--customer-rate", type=click.FloatRange(0, 1), default=0.8, show_default=True,
-              help="Share of orders with a customer attached.")
-@click.option("--phone-style", type=click.Choice(("plain", "mixed")), default="plain",
-              show_default=True, help="mixed: customers' phones as 05..., +966..., 00966...")
-def orders(count: int, seed: int, fmt: str, out: str | None, progress: bool | None, mode: str,
-           state: str, rule: str | None, docs_business: bool, customer_rate: float,
-           phone_style: str) -> None:
+@click.option(
+    "--mode",
+    type=click.Choice(MODES),
+    default="mixed",
+    show_default=True,
+    help="Pricing: VAT included or added.",
+)
+@click.option(
+    "--state",
+    type=click.Choice(ORDER_STATES),
+    default="paid",
+    show_default=True,
+    help="Lifecycle state; `mixed` is an event log (new orders, later voids, returns).",
+)
+@click.option(
+    "--invalid",
+    "rule",
+    type=click.Choice(tuple(INVALID_RULES)),
+    default=None,
+    help="Break every order in exactly this one way (see `fixtures invalid-rules`).",
+)
+@click.option(
+    "--docs-business",
+    is_flag=True,
+    help="Use the docs' business 440810 and branch (a fresh mock accepts them).",
+)
+@click.option(
+    "--customer-rate",
+    type=click.FloatRange(0, 1),
+    default=0.8,
+    show_default=True,
+    help="Share of orders with a customer attached.",
+)
+@click.option(
+    "--phone-style",
+    type=click.Choice(("plain", "mixed")),
+    default="plain",
+    show_default=True,
+    help="mixed: customers' phones as 05..., +966..., 00966...",
+)
+def orders(
+    count: int,
+    seed: int,
+    fmt: str,
+    out: str | None,
+    progress: bool | None,
+    mode: str,
+    state: str,
+    rule: str | None,
+    docs_business: bool,
+    customer_rate: float,
+    phone_style: str,
+) -> None:
     """Order webhooks in the docs' shape, with money that adds up in both pricing modes."""
     records: Iterable[Any]
     if rule is not None:
-        records = (broken.payload for broken in
-                   iter_invalid(rule, count, seed, state=state, mode=mode, docs=docs_business))
+        records = (
+            broken.payload
+            for broken in iter_invalid(rule, count, seed, state=state, mode=mode, docs=docs_business)
+        )
     else:
-        records = iter_orders(count, seed, state=state, mode=mode, docs=docs_business,
-                              customer_rate=customer_rate, phone_style=phone_style,
-                              compact=fmt == "ndjson")
+        records = iter_orders(
+            count,
+            seed,
+            state=state,
+            mode=mode,
+            docs=docs_business,
+            customer_rate=customer_rate,
+            phone_style=phone_style,
+            compact=fmt == "ndjson",
+        )
     _write(records, count, fmt, out, progress, "orders")
 
 
@@ -113,17 +172,24 @@ def orders(count: int, seed: int, fmt: str, out: str | None, progress: bool | No
 @_output_options
 def customers(count: int, seed: int, fmt: str, out: str | None, progress: bool | None) -> None:
     """Saudi customers (Latin and Arabic names, mobiles) as the POS partner API takes them."""
-    _write((c.record() for c in iter_customers(count, seed)), count, fmt, out, progress,
-           "customers")
+    _write((c.record() for c in iter_customers(count, seed)), count, fmt, out, progress, "customers")
 
 
 @fixtures_group.command("rewards")
 @_output_options
 @click.option("--docs-business", is_flag=True, help="Rewards of the docs' business 440810.")
-@click.option("--issue-requests", is_flag=True,
-              help="Print `POST /__admin/rewards` bodies instead of reward records.")
-def rewards(count: int, seed: int, fmt: str, out: str | None, progress: bool | None,
-            docs_business: bool, issue_requests: bool) -> None:
+@click.option(
+    "--issue-requests", is_flag=True, help="Print `POST /__admin/rewards` bodies instead of reward records."
+)
+def rewards(
+    count: int,
+    seed: int,
+    fmt: str,
+    out: str | None,
+    progress: bool | None,
+    docs_business: bool,
+    issue_requests: bool,
+) -> None:
     """Reward codes of the three kinds (products, percentage, fixed_amount), in turn."""
     items = iter_rewards(count, seed, docs=docs_business)
     records = (r.issue_request() if issue_requests else r.record() for r in items)
@@ -132,16 +198,30 @@ def rewards(count: int, seed: int, fmt: str, out: str | None, progress: bool | N
 
 @fixtures_group.command("products")
 @_output_options
-@click.option("--kind", type=click.Choice(KINDS), default=None,
-              help="Only this menu (default: the café, burger place and bakery).")
+@click.option(
+    "--kind",
+    type=click.Choice(KINDS),
+    default=None,
+    help="Only this menu (default: the café, burger place and bakery).",
+)
 @click.option("--docs-business", is_flag=True, help="The docs' business's café menu.")
-def products(count: int, seed: int, fmt: str, out: str | None, progress: bool | None,
-             kind: str | None, docs_business: bool) -> None:
+def products(
+    count: int,
+    seed: int,
+    fmt: str,
+    out: str | None,
+    progress: bool | None,
+    kind: str | None,
+    docs_business: bool,
+) -> None:
     """Catalog products as the POS Product API lists them (at most the menus' size)."""
     world = World.build(seed, docs=docs_business)
-    records = [product.partner_record()
-               for business in world.businesses if kind in (None, business.kind)
-               for product in business.catalog.products][:count]
+    records = [
+        product.partner_record()
+        for business in world.businesses
+        if kind in (None, business.kind)
+        for product in business.catalog.products
+    ][:count]
     _write(records, len(records), fmt, out, progress, "products")
 
 
@@ -156,15 +236,20 @@ def invalid_rules() -> None:
 @click.argument("name", required=False)
 @seed_option
 @click.option("--list", "list_", is_flag=True, help="List the shipped scenarios.")
-@click.option("--format", "fmt", type=click.Choice(("yaml", "json")), default="yaml",
-              show_default=True)
+@click.option("--format", "fmt", type=click.Choice(("yaml", "json")), default="yaml", show_default=True)
 @click.option("--run", is_flag=True, help="Play the scenario against a running mock.")
-@click.option("--base-url", default="http://127.0.0.1:8080", show_default=True,
-              help="The mock's base URL (with --run).")
-@click.option("--token", envvar="LOYAPRO_MOCK_TOKEN", default=None,
-              help="Bearer token for the POS (with --run; env LOYAPRO_MOCK_TOKEN).")
-def scenario(name: str | None, seed: int, list_: bool, fmt: str, run: bool, base_url: str,
-             token: str | None) -> None:
+@click.option(
+    "--base-url", default="http://127.0.0.1:8080", show_default=True, help="The mock's base URL (with --run)."
+)
+@click.option(
+    "--token",
+    envvar="LOYAPRO_MOCK_TOKEN",
+    default=None,
+    help="Bearer token for the POS (with --run; env LOYAPRO_MOCK_TOKEN).",
+)
+def scenario(
+    name: str | None, seed: int, list_: bool, fmt: str, run: bool, base_url: str, token: str | None
+) -> None:
     """Print a scenario (NAME or a YAML file) with generated data, or --run it."""
     if list_ or name is None:
         for known in list_scenarios():

@@ -25,7 +25,8 @@ def _echo_banner(settings: Settings, app: web.Application, port: int) -> None:
 
 def _db_error(settings: Settings, exc: BaseException) -> click.ClickException:
     return click.ClickException(
-        f"cannot open the state database {settings.db!r}: {exc} (choose another --db)")
+        f"cannot open the state database {settings.db!r}: {exc} (choose another --db)"
+    )
 
 
 def _serve_one(app: web.Application, settings: Settings) -> None:
@@ -54,8 +55,7 @@ def _serve_many(app: web.Application, settings: Settings) -> None:
         sockets = listening_sockets(settings.host, settings.port, settings.workers)
     except OSError as exc:
         raise click.ClickException(
-            f"cannot listen on {settings.host}:{settings.port}: {exc.strerror} "
-            "(choose another --port)"
+            f"cannot listen on {settings.host}:{settings.port}: {exc.strerror} (choose another --port)"
         ) from exc
     port = int(sockets[0].getsockname()[1])
     code = run_workers(app, sockets, on_ready=lambda: _echo_banner(settings, app, port))
@@ -66,27 +66,60 @@ def _serve_many(app: web.Application, settings: Settings) -> None:
 
 @click.command("serve")
 @click.option("--host", default=None, help="Interface to listen on.  [default: 127.0.0.1]")
-@click.option("--port", type=int, default=None,
-              help="Port to listen on (0 picks a free one).  [default: 8080]")
-@click.option("--db", default=None, metavar="PATH|:memory:",
-              help="SQLite file that keeps the state across restarts, or :memory:.  "
-                   "[default: ~/.local/share/loyapro-mock/loyapro-mock.db]")
-@click.option("--config", "config_file", type=click.Path(dir_okay=False, exists=True),
-              default=None, help="YAML config file (also LOYAPRO_MOCK_CONFIG).")
-@click.option("--lenient", is_flag=True, default=None,
-              help="Accept out-of-contract requests, recording every violation.")
-@click.option("--spec", default=None, metavar="NAME|FILE",
-              help="Serve another OpenAPI file instead of the bundled loyapro-pos.")
-@click.option("--demo/--no-demo", default=None,
-              help="Load the demo state on a first start and accept the docs' sample token.  "
-                   "[default: demo]")
-@click.option("--workers", type=click.IntRange(1, 64), default=None,
-              help="Processes serving the port and sharing the --db file.  [default: 1]")
-@click.option("--quiet", is_flag=True, default=False,
-              help="Do not print a line per request (for load tests).")
-def serve(host: str | None, port: int | None, db: str | None, config_file: str | None,
-          lenient: bool | None, spec: str | None, demo: bool | None, workers: int | None,
-          quiet: bool) -> None:
+@click.option(
+    "--port", type=int, default=None, help="Port to listen on (0 picks a free one).  [default: 8080]"
+)
+@click.option(
+    "--db",
+    default=None,
+    metavar="PATH|:memory:",
+    help="SQLite file that keeps the state across restarts, or :memory:.  "
+    "[default: ~/.local/share/loyapro-mock/loyapro-mock.db]",
+)
+@click.option(
+    "--config",
+    "config_file",
+    type=click.Path(dir_okay=False, exists=True),
+    default=None,
+    help="YAML config file (also LOYAPRO_MOCK_CONFIG).",
+)
+@click.option(
+    "--lenient",
+    is_flag=True,
+    default=None,
+    help="Accept out-of-contract requests, recording every violation.",
+)
+@click.option(
+    "--spec",
+    default=None,
+    metavar="NAME|FILE",
+    help="Serve another OpenAPI file instead of the bundled loyapro-pos.",
+)
+@click.option(
+    "--demo/--no-demo",
+    default=None,
+    help="Load the demo state on a first start and accept the docs' sample token.  [default: demo]",
+)
+@click.option(
+    "--workers",
+    type=click.IntRange(1, 64),
+    default=None,
+    help="Processes serving the port and sharing the --db file.  [default: 1]",
+)
+@click.option(
+    "--quiet", is_flag=True, default=False, help="Do not print a line per request (for load tests)."
+)
+def serve(
+    host: str | None,
+    port: int | None,
+    db: str | None,
+    config_file: str | None,
+    lenient: bool | None,
+    spec: str | None,
+    demo: bool | None,
+    workers: int | None,
+    quiet: bool,
+) -> None:
     """Run a local LoyaPro that validates, explains and keeps state.
 
     Settings come from defaults < --config file < LOYAPRO_MOCK_* environment < flags.
@@ -95,8 +128,14 @@ def serve(host: str | None, port: int | None, db: str | None, config_file: str |
     """
     try:
         settings = Settings.resolve(
-            config_file=config_file, host=host, port=port, db=db,
-            lenient=lenient or None, spec=spec, demo=demo, workers=workers,
+            config_file=config_file,
+            host=host,
+            port=port,
+            db=db,
+            lenient=lenient or None,
+            spec=spec,
+            demo=demo,
+            workers=workers,
         )
     except SettingsError as exc:
         raise click.ClickException(str(exc)) from exc
@@ -105,7 +144,8 @@ def serve(host: str | None, port: int | None, db: str | None, config_file: str |
             Path(settings.db).parent.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
             raise click.ClickException(
-                f"cannot create the folder of --db {settings.db}: {exc.strerror}") from exc
+                f"cannot create the folder of --db {settings.db}: {exc.strerror}"
+            ) from exc
     logging.basicConfig(level=logging.WARNING, format="%(message)s")
     logging.getLogger("mockserver.requests").setLevel(logging.WARNING if quiet else logging.INFO)
     try:

@@ -35,8 +35,13 @@ def show(spec: str, as_json: bool) -> None:
     operations = validator.operations()
     if as_json:
         rows = [
-            {"operation": op.operation_id, "method": op.method, "path": op.path,
-             "summary": op.summary, "tags": list(op.tags)}
+            {
+                "operation": op.operation_id,
+                "method": op.method,
+                "path": op.path,
+                "summary": op.summary,
+                "tags": list(op.tags),
+            }
             for op in operations
         ]
         click.echo(json.dumps(rows, indent=2))

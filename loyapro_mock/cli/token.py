@@ -13,11 +13,17 @@ __all__ = ["token"]
 @click.command("token")
 @click.argument("pos_name")
 @click.option(
-    "--business", "businesses", multiple=True, metavar="REF",
+    "--business",
+    "businesses",
+    multiple=True,
+    metavar="REF",
     help="Only reach this business reference (repeatable); default: every business.",
 )
 @click.option(
-    "--config", "config_file", type=click.Path(dir_okay=False, exists=True), default=None,
+    "--config",
+    "config_file",
+    type=click.Path(dir_okay=False, exists=True),
+    default=None,
     help="Config file whose 'secret' signs the token (also LOYAPRO_MOCK_CONFIG).",
 )
 def token(pos_name: str, businesses: tuple[str, ...], config_file: str | None) -> None:

@@ -40,11 +40,14 @@ def clock(store: Store) -> Clock:
 @pytest.fixture
 def make_service(store: Store, clock: Clock) -> Callable[..., LoyaltyService]:
     """A demo-seeded service; pass the ``programs:`` mapping to configure loyalty."""
+
     def make(programs: dict[str, object] | None = None, **kwargs: object) -> LoyaltyService:
-        service = LoyaltyService(store, ProgramsConfig.from_mapping(programs), clock,
-                                 seeder=seed_demo, **kwargs)  # type: ignore[arg-type]
+        service = LoyaltyService(
+            store, ProgramsConfig.from_mapping(programs), clock, seeder=seed_demo, **kwargs
+        )  # type: ignore[arg-type]
         seed_demo(service)
         return service
+
     return make
 
 

@@ -38,20 +38,23 @@ def order(
     for i, (product_id, quantity, unit_price) in enumerate(lines):
         total = round(unit_price * quantity, 5)
         exclusive = round(total / 1.15, 5)
-        products.append({
-            "id": f"{order_id}-line-{i}",
-            "product": {"id": product_id, "sku": f"prd{product_id}", "name": product_id},
-            "quantity": quantity,
-            "returned_quantity": (returned or {}).get(i, 0),
-            "unit_price": unit_price,
-            "total_price": total,
-            "tax_exclusive_unit_price": round(unit_price / 1.15, 5),
-            "tax_exclusive_total_price": exclusive,
-            "discount_amount": 0,
-            "options": [],
-            "taxes": [{"id": "vat", "rate": 15,
-                       "pivot": {"amount": round(total - exclusive, 5), "rate": 15}}],
-        })
+        products.append(
+            {
+                "id": f"{order_id}-line-{i}",
+                "product": {"id": product_id, "sku": f"prd{product_id}", "name": product_id},
+                "quantity": quantity,
+                "returned_quantity": (returned or {}).get(i, 0),
+                "unit_price": unit_price,
+                "total_price": total,
+                "tax_exclusive_unit_price": round(unit_price / 1.15, 5),
+                "tax_exclusive_total_price": exclusive,
+                "discount_amount": 0,
+                "options": [],
+                "taxes": [
+                    {"id": "vat", "rate": 15, "pivot": {"amount": round(total - exclusive, 5), "rate": 15}}
+                ],
+            }
+        )
     total = round(sum(p["total_price"] for p in products), 5)
     body: dict[str, Any] = {
         "timestamp": 1672585625,
@@ -61,13 +64,15 @@ def order(
             "id": order_id,
             "status": status,
             "branch": {"id": BRANCH_ID, "name": "north coffee esplanade"},
-            "customer": None if mobile is None else {
-                "name": "test customer", "dial_code": dial_code, "phone": mobile},
+            "customer": None
+            if mobile is None
+            else {"name": "test customer", "dial_code": dial_code, "phone": mobile},
             "original_order": None if original_order is None else {"id": original_order},
             "discount": None,
             "charges": [],
-            "payments": [] if status != 4 else [
-                {"amount": total, "payment_method": {"id": "cash", "name": "cash"}}],
+            "payments": []
+            if status != 4
+            else [{"amount": total, "payment_method": {"id": "cash", "name": "cash"}}],
             "products": products,
             "subtotal_price": round(sum(p["tax_exclusive_total_price"] for p in products), 5),
             "discount_amount": 0,

@@ -37,19 +37,21 @@ def test_iso_round_trip() -> None:
     assert parse_iso("2023-01-01 15:06:16.25") == moment
 
 
-@pytest.mark.parametrize(("number", "dial", "expected"), [
-    ("557937530", 966, (966, "557937530")),
-    ("0557937530", "966", (966, "557937530")),
-    ("9660557937530", 966, (966, "557937530")),
-    ("+966557937530", None, (966, "557937530")),
-    ("00966 55 793 7530", "+966", (966, "557937530")),
-    ("966557937530", 966, (966, "557937530")),
-    (557937530, 966, (966, "557937530")),
-    ("+971 50 123 4567", 971, (971, "501234567")),
-    ("(055) 793-7530", None, (966, "557937530")),
-])
-def test_mobile_normalisation(number: str | int, dial: str | int | None,
-                              expected: tuple[int, str]) -> None:
+@pytest.mark.parametrize(
+    ("number", "dial", "expected"),
+    [
+        ("557937530", 966, (966, "557937530")),
+        ("0557937530", "966", (966, "557937530")),
+        ("9660557937530", 966, (966, "557937530")),
+        ("+966557937530", None, (966, "557937530")),
+        ("00966 55 793 7530", "+966", (966, "557937530")),
+        ("966557937530", 966, (966, "557937530")),
+        (557937530, 966, (966, "557937530")),
+        ("+971 50 123 4567", 971, (971, "501234567")),
+        ("(055) 793-7530", None, (966, "557937530")),
+    ],
+)
+def test_mobile_normalisation(number: str | int, dial: str | int | None, expected: tuple[int, str]) -> None:
     assert normalise_mobile(number, dial) == expected
 
 
@@ -69,6 +71,9 @@ def test_dial_codes() -> None:
 def test_customer_public_view() -> None:
     row = {"id": 3, "dial_code": 966, "mobile": "557937530", "name": "faisal"}
     assert customer_public(row, enrolled=True) == {
-        "name": "faisal", "mobile_country_code": "966", "customer_mobile_number": "557937530",
-        "enrolled": True}
+        "name": "faisal",
+        "mobile_country_code": "966",
+        "customer_mobile_number": "557937530",
+        "enrolled": True,
+    }
     assert customer_public(None) is None

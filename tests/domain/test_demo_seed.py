@@ -11,30 +11,42 @@ from .factories import BRANCH_ID, DOCS_MOBILE, docs_order
 def test_demo_business_branch_and_catalog(service: LoyaltyService) -> None:
     (business,) = service.businesses()
     assert (business["reference"], business["name"], business["pos_name"]) == (
-        "440810", "north coffee", "foodics")
+        "440810",
+        "north coffee",
+        "foodics",
+    )
     assert [(b["id"], b["reference"]) for b in business["branches"]] == [(BRANCH_ID, "b06")]
     products = {p["id"]: p for p in service.list_products("440810")}
     assert len(products) == 5
-    assert (products["_7g3g8555"]["sku"], products["_7g3g8555"]["name"]) == (
-        "prd_7g3g8555", "blue north")
+    assert (products["_7g3g8555"]["sku"], products["_7g3g8555"]["name"]) == ("prd_7g3g8555", "blue north")
 
 
 def test_demo_customers_and_codes(service: LoyaltyService) -> None:
     view = service.customer_view(DOCS_MOBILE, 966, 440810)
     assert view["customer"]["name"] == "faisal alsalamah"
     assert sorted((r["kind"], r["code"]) for r in view["rewards"]) == sorted(
-        (kind, code) for kind, code in DEMO_CODES.items())
+        (kind, code) for kind, code in DEMO_CODES.items()
+    )
     with service.store.snapshot() as tx:
         assert len(tx.list_customers("440810")) == 4
 
 
 def test_seeding_again_keeps_what_happened(service: LoyaltyService) -> None:
     service.process_order("foodics", docs_order())
-    service.redeem_reward("foodics", {
-        "reward_code": DEMO_CODES["fixed_amount"], "business_reference": "440810",
-        "order_id": "o1", "branch_id": BRANCH_ID, "discount_amount": 10,
-        "customer_mobile_number": DOCS_MOBILE, "mobile_country_code": 966, "date": "d",
-        "user_id": "u"})
+    service.redeem_reward(
+        "foodics",
+        {
+            "reward_code": DEMO_CODES["fixed_amount"],
+            "business_reference": "440810",
+            "order_id": "o1",
+            "branch_id": BRANCH_ID,
+            "discount_amount": 10,
+            "customer_mobile_number": DOCS_MOBILE,
+            "mobile_country_code": 966,
+            "date": "d",
+            "user_id": "u",
+        },
+    )
     state = seed_demo(service)
     assert state.codes == DEMO_CODES
     view = service.customer_view(DOCS_MOBILE)

@@ -30,10 +30,12 @@ def test_defaults() -> None:
 
 
 def test_business_overrides_merge_over_defaults() -> None:
-    programs = ProgramsConfig.from_mapping({
-        "defaults": {"points": {"per_unit": 2}},
-        440810: {"stamps": {"threshold": 5, "qualifying_products": ["_7g3g8555"]}},
-    })
+    programs = ProgramsConfig.from_mapping(
+        {
+            "defaults": {"points": {"per_unit": 2}},
+            440810: {"stamps": {"threshold": 5, "qualifying_products": ["_7g3g8555"]}},
+        }
+    )
     config = programs.for_business("440810")
     assert config.points.per_unit == 2
     assert (config.stamps.threshold, config.stamps.qualifying_products) == (5, ("_7g3g8555",))
@@ -43,24 +45,29 @@ def test_business_overrides_merge_over_defaults() -> None:
 
 
 def test_plans_are_read() -> None:
-    config = LoyaltyConfig.from_dict({"subscriptions": {"plans": [
-        {"name": "weekly-cake", "products": ["_2r8t5v33"], "period": "week"}]}})
+    config = LoyaltyConfig.from_dict(
+        {"subscriptions": {"plans": [{"name": "weekly-cake", "products": ["_2r8t5v33"], "period": "week"}]}}
+    )
     assert config.subscriptions.plan("weekly-cake") == Plan(
-        name="weekly-cake", products=("_2r8t5v33",), period="week")
+        name="weekly-cake", products=("_2r8t5v33",), period="week"
+    )
     assert config.subscriptions.plan("daily-drink") is None
 
 
-@pytest.mark.parametrize(("data", "message"), [
-    ({"loyalty": {}}, "unknown program 'loyalty'"),
-    ({"points": {"per_point": 1}}, "programs.points: unknown setting 'per_point'"),
-    ({"points": {"per_unit": -1}}, "programs.points.per_unit: expected a number >= 0"),
-    ({"stamps": {"threshold": 0}}, "programs.stamps.threshold: expected a whole number >= 1"),
-    ({"stamps": {"per": "day"}}, "expected one of visit, product"),
-    ({"cashback": {"percent": 150}}, "expected at most 100"),
-    ({"cashback": {"enabled": "yes"}}, "expected true or false"),
-    ({"subscriptions": {"plans": [{"name": "a"}, {"name": "a"}]}}, "unique"),
-    ({"points": 3}, "programs.points: expected a mapping"),
-])
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        ({"loyalty": {}}, "unknown program 'loyalty'"),
+        ({"points": {"per_point": 1}}, "programs.points: unknown setting 'per_point'"),
+        ({"points": {"per_unit": -1}}, "programs.points.per_unit: expected a number >= 0"),
+        ({"stamps": {"threshold": 0}}, "programs.stamps.threshold: expected a whole number >= 1"),
+        ({"stamps": {"per": "day"}}, "expected one of visit, product"),
+        ({"cashback": {"percent": 150}}, "expected at most 100"),
+        ({"cashback": {"enabled": "yes"}}, "expected true or false"),
+        ({"subscriptions": {"plans": [{"name": "a"}, {"name": "a"}]}}, "unique"),
+        ({"points": 3}, "programs.points: expected a mapping"),
+    ],
+)
 def test_invalid_config_names_the_key(data: dict[str, object], message: str) -> None:
     with pytest.raises(ConfigError, match=message.replace("(", r"\(")):
         LoyaltyConfig.from_dict(data)
@@ -69,19 +76,26 @@ def test_invalid_config_names_the_key(data: dict[str, object], message: str) -> 
 def test_docs_order_earns_on_pre_tax_spend() -> None:
     earnings = compute_earnings(LoyaltyConfig(), read_order(docs_order()))
     assert [(e.program, e.amount) for e in earnings] == [
-        ("points", 20.0), ("stamps", 1.0), ("cashback", 1.04)]
+        ("points", 20.0),
+        ("stamps", 1.0),
+        ("cashback", 1.04),
+    ]
     assert "20.87" in earnings[0].reason
 
 
 def test_total_basis_and_product_stamps() -> None:
-    config = LoyaltyConfig.from_dict({
-        "points": {"basis": "total", "per_unit": 0.5},
-        "stamps": {"per": "product", "qualifying_products": ["prd_7g3g8555"]},
-        "cashback": {"enabled": False},
-    })
+    config = LoyaltyConfig.from_dict(
+        {
+            "points": {"basis": "total", "per_unit": 0.5},
+            "stamps": {"per": "product", "qualifying_products": ["prd_7g3g8555"]},
+            "cashback": {"enabled": False},
+        }
+    )
     facts = read_order(order("o", [("_7g3g8555", 3, 23), ("_8a2k1m90", 2, 18)]))
     assert [(e.program, e.amount) for e in compute_earnings(config, facts)] == [
-        ("points", 52.0), ("stamps", 3.0)]
+        ("points", 52.0),
+        ("stamps", 3.0),
+    ]
 
 
 def test_nothing_qualifies_earns_no_stamps() -> None:
@@ -90,26 +104,36 @@ def test_nothing_qualifies_earns_no_stamps() -> None:
     assert [e.program for e in compute_earnings(config, facts)] == ["points", "cashback"]
 
 
-@pytest.mark.parametrize(("program", "value", "expected"), [
-    ("points", 20.999, 20.0), ("stamps", 0.99, 0.0), ("cashback", 1.0434785, 1.04),
-    ("cashback", 0.525, 0.52), ("points", 2.9999999999, 3.0),
-])
+@pytest.mark.parametrize(
+    ("program", "value", "expected"),
+    [
+        ("points", 20.999, 20.0),
+        ("stamps", 0.99, 0.0),
+        ("cashback", 1.0434785, 1.04),
+        ("cashback", 0.525, 0.52),
+        ("points", 2.9999999999, 3.0),
+    ],
+)
 def test_floor_amount(program: str, value: float, expected: float) -> None:
     assert floor_amount(program, value) == expected
 
 
-@pytest.mark.parametrize(("program", "earned", "old", "new", "expected"), [
-    ("points", 20, 0, 1, 20),
-    ("points", 20, 0, 1 / 3, 6),
-    ("points", 20, 1 / 3, 2 / 3, 7),
-    ("points", 20, 2 / 3, 1, 7),
-    ("stamps", 1, 0, 0.5, 0),
-    ("cashback", 1.04, 0, 0.5, 0.52),
-    ("cashback", 1.05, 0, 0.5, 0.52),
-    ("points", 20, 0.5, 0.5, 0),
-])
-def test_reversal_is_floored_and_adds_up(program: str, earned: float, old: float, new: float,
-                                         expected: float) -> None:
+@pytest.mark.parametrize(
+    ("program", "earned", "old", "new", "expected"),
+    [
+        ("points", 20, 0, 1, 20),
+        ("points", 20, 0, 1 / 3, 6),
+        ("points", 20, 1 / 3, 2 / 3, 7),
+        ("points", 20, 2 / 3, 1, 7),
+        ("stamps", 1, 0, 0.5, 0),
+        ("cashback", 1.04, 0, 0.5, 0.52),
+        ("cashback", 1.05, 0, 0.5, 0.52),
+        ("points", 20, 0.5, 0.5, 0),
+    ],
+)
+def test_reversal_is_floored_and_adds_up(
+    program: str, earned: float, old: float, new: float, expected: float
+) -> None:
     assert reversal_amount(program, earned, old, new) == pytest.approx(expected)
 
 

@@ -25,8 +25,12 @@ def _moved(result: dict[str, Any], key: str) -> dict[str, float]:
 def test_docs_order_earns_for_the_docs_customer(service: LoyaltyService) -> None:
     result = service.process_order("foodics", docs_order())
     assert (result["status"], result["duplicate"], result["violations"]) == ("Paid", False, [])
-    assert result["customer"] == {"name": "faisal alsalamah", "mobile_country_code": "966",
-                                  "customer_mobile_number": "557937530", "enrolled": False}
+    assert result["customer"] == {
+        "name": "faisal alsalamah",
+        "mobile_country_code": "966",
+        "customer_mobile_number": "557937530",
+        "enrolled": False,
+    }
     assert _moved(result, "earned") == {"points": 20, "stamps": 1, "cashback": 1.04}
     assert result["loyalty"]["reason"] is None
     assert _balances(service) == {"points": 20, "stamps": 1, "cashback": 1.04}
@@ -53,8 +57,7 @@ def test_earning_happens_once_even_if_the_paid_order_changes(service: LoyaltySer
     reopened = service.process_order("foodics", body)
     assert reopened["loyalty"]["reason"] == "not_paid"
     paid_again = service.process_order("foodics", docs_order())
-    assert (paid_again["duplicate"], paid_again["loyalty"]["reason"]) == (
-        False, "already_processed")
+    assert (paid_again["duplicate"], paid_again["loyalty"]["reason"]) == (False, "already_processed")
     assert _balances(service)["points"] == 20
 
 
@@ -72,14 +75,12 @@ def test_order_without_customer_earns_nothing_and_says_why(service: LoyaltyServi
 
 
 def test_unknown_customer_is_enrolled(service: LoyaltyService) -> None:
-    result = service.process_order(
-        "foodics", order("o1", [("_7g3g8555", 1, 23)], mobile="+966 50 999 8877"))
+    result = service.process_order("foodics", order("o1", [("_7g3g8555", 1, 23)], mobile="+966 50 999 8877"))
     assert result["customer"]["enrolled"] is True
     assert result["customer"]["customer_mobile_number"] == "509998877"
     view = service.customer_view("0509998877")
     assert (view["customer"]["source"], view["balances"]["points"]) == ("order", 20)
-    second = service.process_order("foodics", order("o2", [("_7g3g8555", 1, 23)],
-                                                    mobile="509998877"))
+    second = service.process_order("foodics", order("o2", [("_7g3g8555", 1, 23)], mobile="509998877"))
     assert second["customer"]["enrolled"] is False
 
 
@@ -105,8 +106,7 @@ def test_void_of_an_unpaid_order_reverses_nothing(service: LoyaltyService) -> No
     assert result["loyalty"] == {"earned": [], "reversed": [], "reason": "nothing_to_reverse"}
 
 
-def test_partial_return_on_the_same_order_is_prorated_and_floored(
-        service: LoyaltyService) -> None:
+def test_partial_return_on_the_same_order_is_prorated_and_floored(service: LoyaltyService) -> None:
     body = order("o1", [("_7g3g8555", 3, 23)])  # 69 incl. VAT, 60 pre-tax
     service.process_order("foodics", body)
     partial = service.process_order("foodics", with_status(body, 5, line_0=1))
@@ -140,8 +140,7 @@ def test_return_orders_reverse_their_share_of_the_original(service: LoyaltyServi
     assert _moved(result, "reversed") == {"points": 20, "cashback": 1.0}
     assert result["customer"]["customer_mobile_number"] == DOCS_MOBILE
     assert service.process_order("foodics", first)["duplicate"] is True
-    second = order("ret-2", [("_7g3g8555", 2, 23)], status=4, original_order="orig",
-                   mobile=None)
+    second = order("ret-2", [("_7g3g8555", 2, 23)], status=4, original_order="orig", mobile=None)
     result = service.process_order("foodics", second)
     assert _moved(result, "reversed") == {"points": 40, "stamps": 1, "cashback": 2.0}
     assert _balances(service) == {"points": 0, "stamps": 0, "cashback": 0}
@@ -156,7 +155,8 @@ def test_unlinked_return_is_a_business_rule_violation(service: LoyaltyService) -
     error = caught.value
     assert (error.status, error.code) == (422, "business_rule_violated")
     assert [(v.pointer, v.rule) for v in error.errors] == [
-        ("/order/original_order/id", "order.return_unlinked")]
+        ("/order/original_order/id", "order.return_unlinked")
+    ]
     lenient = service.process_order("foodics", body, lenient=True)
     assert lenient["loyalty"]["reason"] == "unlinked_return"
     assert [v["rule"] for v in lenient["violations"]] == ["order.return_unlinked"]
@@ -166,8 +166,7 @@ def test_balances_never_go_below_zero(service: LoyaltyService) -> None:
     body = order("o1", [("_7g3g8555", 3, 23)])
     service.process_order("foodics", body)  # cashback 3.00
     code = service.convert_cashback("440810", DOCS_MOBILE, amount=2.5)
-    assert (code["kind"], code["discount_amount"], code["program"]) == (
-        "fixed_amount", 2.5, "cashback")
+    assert (code["kind"], code["discount_amount"], code["program"]) == ("fixed_amount", 2.5, "cashback")
     voided = service.process_order("foodics", with_status(body, 7))
     cashback = next(m for m in voided["loyalty"]["reversed"] if m["program"] == "cashback")
     assert (cashback["amount"], cashback["balance"]) == (0.5, 0.0)
@@ -218,20 +217,21 @@ def test_order_without_id_is_refused(service: LoyaltyService) -> None:
     del body["order"]["id"]
     with pytest.raises(DomainError) as caught:
         service.process_order("foodics", body, lenient=True)
-    assert (caught.value.code, caught.value.errors[0].pointer) == ("validation_failed",
-                                                                   "/order/id")
+    assert (caught.value.code, caught.value.errors[0].pointer) == ("validation_failed", "/order/id")
 
 
 def test_stamps_threshold_issues_a_products_code(make_service: ServiceFactory) -> None:
-    service = make_service({"440810": {"stamps": {"threshold": 2,
-                                                  "reward_products": ["_7g3g8555"]}}})
+    service = make_service({"440810": {"stamps": {"threshold": 2, "reward_products": ["_7g3g8555"]}}})
     service.process_order("foodics", order("o1", [("_7g3g8555", 1, 23)]))
     result = service.process_order("foodics", order("o2", [("_8a2k1m90", 1, 18)]))
     (reward,) = result["rewards_issued"]
     assert (reward["kind"], reward["type"], reward["program"], reward["status"]) == (
-        "products", 2, "stamps", "issued")
-    assert reward["allowed_products"] == [
-        {"id": "_7g3g8555", "sku": "prd_7g3g8555", "name": "blue north"}]
+        "products",
+        2,
+        "stamps",
+        "issued",
+    )
+    assert reward["allowed_products"] == [{"id": "_7g3g8555", "sku": "prd_7g3g8555", "name": "blue north"}]
     assert _balances(service)["stamps"] == 0
     codes = [r["code"] for r in service.customer_view(DOCS_MOBILE)["rewards"]]
     assert reward["code"] in codes
@@ -241,43 +241,57 @@ def test_cashback_wallet_becomes_a_fixed_amount_code(make_service: ServiceFactor
     service = make_service({"defaults": {"cashback": {"issue_code_at": 2.5}}})
     result = service.process_order("foodics", order("o1", [("_7g3g8555", 3, 23)]))
     (reward,) = result["rewards_issued"]
-    assert (reward["kind"], reward["discount_amount"], reward["is_percent"]) == (
-        "fixed_amount", 3.0, False)
+    assert (reward["kind"], reward["discount_amount"], reward["is_percent"]) == ("fixed_amount", 3.0, False)
     assert _balances(service)["cashback"] == 0
-    kinds = [e["kind"] for e in service.customer_view(DOCS_MOBILE)["ledger"]
-             if e["program"] == "cashback"]
+    kinds = [e["kind"] for e in service.customer_view(DOCS_MOBILE)["ledger"] if e["program"] == "cashback"]
     assert kinds == ["earn", "convert"]
 
 
 def test_subscription_grants_one_entitlement_per_period(service: LoyaltyService) -> None:
     noura = "501234567"
-    seeded = [r for r in service.customer_view(noura)["rewards"]
-              if r["program"] == "subscriptions"]
+    seeded = [r for r in service.customer_view(noura)["rewards"] if r["program"] == "subscriptions"]
     assert len(seeded) == 1
-    same_day = service.process_order("foodics", order("n1", [("_7g3g8555", 1, 23)],
-                                                      mobile=noura))
+    same_day = service.process_order("foodics", order("n1", [("_7g3g8555", 1, 23)], mobile=noura))
     assert same_day["rewards_issued"] == []
     service.advance_clock(24 * 3600)
-    next_day = service.process_order("foodics", order("n2", [("_7g3g8555", 1, 23)],
-                                                      mobile=noura))
+    next_day = service.process_order("foodics", order("n2", [("_7g3g8555", 1, 23)], mobile=noura))
     (entitlement,) = next_day["rewards_issued"]
     assert (entitlement["kind"], entitlement["program"]) == ("products", "subscriptions")
     assert entitlement["expires_at"] == "2023-01-03T15:00:00.000Z"
     assert _moved(next_day, "earned")["subscriptions"] == 1
 
 
-@pytest.mark.parametrize("payload", [
-    {}, [], "x", {"order": []}, {"business": {"reference": 440810}, "order": {"id": "g1"}},
-    {"business": {"reference": 440810}, "order": {"id": "g2", "status": 2**63 + 5,
-                                                   "customer": {"phone": 5, "dial_code": []},
-                                                   "original_order": "x"}},
-    {"business": {"reference": 440810}, "order": {
-        "id": "g3", "status": 4, "subtotal_price": 1e308, "total_price": 1e308,
-        "customer": {"dial_code": 966, "phone": "557937530", "name": {"a": 1}},
-        "products": [{"quantity": "1"}, None, {"product": [], "returned_quantity": 1e308}]}},
-])
-def test_garbage_orders_never_crash_in_lenient_mode(service: LoyaltyService,
-                                                    payload: Any) -> None:
+@pytest.mark.parametrize(
+    "payload",
+    [
+        {},
+        [],
+        "x",
+        {"order": []},
+        {"business": {"reference": 440810}, "order": {"id": "g1"}},
+        {
+            "business": {"reference": 440810},
+            "order": {
+                "id": "g2",
+                "status": 2**63 + 5,
+                "customer": {"phone": 5, "dial_code": []},
+                "original_order": "x",
+            },
+        },
+        {
+            "business": {"reference": 440810},
+            "order": {
+                "id": "g3",
+                "status": 4,
+                "subtotal_price": 1e308,
+                "total_price": 1e308,
+                "customer": {"dial_code": 966, "phone": "557937530", "name": {"a": 1}},
+                "products": [{"quantity": "1"}, None, {"product": [], "returned_quantity": 1e308}],
+            },
+        },
+    ],
+)
+def test_garbage_orders_never_crash_in_lenient_mode(service: LoyaltyService, payload: Any) -> None:
     try:
         result = service.process_order("foodics", payload, lenient=True)
     except DomainError as exc:

@@ -20,10 +20,17 @@ CODE = DEMO_CODES["fixed_amount"]
 
 
 def _body(order_id: str) -> dict[str, Any]:
-    return {"reward_code": CODE, "business_reference": 440810, "order_id": order_id,
-            "branch_id": BRANCH_ID, "discount_amount": 10,
-            "customer_mobile_number": DOCS_MOBILE, "mobile_country_code": "966",
-            "date": "2023-01-01 15:05:00", "user_id": "cashier"}
+    return {
+        "reward_code": CODE,
+        "business_reference": 440810,
+        "order_id": order_id,
+        "branch_id": BRANCH_ID,
+        "discount_amount": 10,
+        "customer_mobile_number": DOCS_MOBILE,
+        "mobile_country_code": "966",
+        "date": "2023-01-01 15:05:00",
+        "user_id": "cashier",
+    }
 
 
 def _attempt(service: LoyaltyService, order_id: str) -> int:

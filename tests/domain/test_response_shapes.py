@@ -19,16 +19,23 @@ def _check(schema_name: str, instance: Any) -> None:
     spec = load_spec("loyapro-pos")
     registry: Registry = Registry().with_resource("urn:spec", Resource.opaque(spec))
     schema = {"$ref": f"urn:spec#/components/schemas/{schema_name}"}
-    errors = sorted(Draft202012Validator(schema, registry=registry).iter_errors(instance),
-                    key=str)
+    errors = sorted(Draft202012Validator(schema, registry=registry).iter_errors(instance), key=str)
     assert [e.message for e in errors] == []
 
 
 def _redeem(code: str, **changes: Any) -> dict[str, Any]:
-    return {"reward_code": code, "business_reference": 440810, "order_id": "o-1",
-            "branch_id": BRANCH_ID, "discount_amount": 10,
-            "customer_mobile_number": DOCS_MOBILE, "mobile_country_code": "966",
-            "date": "2023-01-01 15:05:00", "user_id": "u", **changes}
+    return {
+        "reward_code": code,
+        "business_reference": 440810,
+        "order_id": "o-1",
+        "branch_id": BRANCH_ID,
+        "discount_amount": 10,
+        "customer_mobile_number": DOCS_MOBILE,
+        "mobile_country_code": "966",
+        "date": "2023-01-01 15:05:00",
+        "user_id": "u",
+        **changes,
+    }
 
 
 def test_order_results(make_service: Any) -> None:
@@ -37,8 +44,9 @@ def test_order_results(make_service: Any) -> None:
     _check("OrderResult", service.process_order("foodics", docs_order()))
     body = order("o-2", [("_7g3g8555", 2, 23)], mobile=None)
     _check("OrderResult", service.process_order("foodics", body))
-    service.redeem_reward("foodics", _redeem(DEMO_CODES["fixed_amount"],
-                                             order_id=docs_order()["order"]["id"]))
+    service.redeem_reward(
+        "foodics", _redeem(DEMO_CODES["fixed_amount"], order_id=docs_order()["order"]["id"])
+    )
     _check("OrderResult", service.process_order("foodics", with_status(docs_order(), 7)))
 
 
@@ -46,8 +54,7 @@ def test_order_results(make_service: Any) -> None:
 def test_rewards_and_redemptions(service: LoyaltyService, kind: str) -> None:
     code = DEMO_CODES[kind]
     _check("Reward", service.lookup_reward("foodics", _redeem(code)))
-    redemption = service.redeem_reward(
-        "foodics", _redeem(code, discount_amount=5, product_id="_7g3g8555"))
+    redemption = service.redeem_reward("foodics", _redeem(code, discount_amount=5, product_id="_7g3g8555"))
     _check("Redemption", redemption)
     _check("Reward", service.issue_reward("440810", kind, DOCS_MOBILE))
 

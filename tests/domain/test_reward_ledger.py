@@ -16,9 +16,16 @@ FIXED, PERCENT, PRODUCTS = (DEMO_CODES[k] for k in ("fixed_amount", "percentage"
 
 def _body(code: str = FIXED, **changes: Any) -> dict[str, Any]:
     body: dict[str, Any] = {
-        "reward_code": code, "business_reference": 440810, "order_id": "order-1",
-        "branch_id": BRANCH_ID, "discount_amount": 10, "customer_mobile_number": DOCS_MOBILE,
-        "mobile_country_code": "966", "date": "2023-01-01 15:05:00", "user_id": "cashier-1"}
+        "reward_code": code,
+        "business_reference": 440810,
+        "order_id": "order-1",
+        "branch_id": BRANCH_ID,
+        "discount_amount": 10,
+        "customer_mobile_number": DOCS_MOBILE,
+        "mobile_country_code": "966",
+        "date": "2023-01-01 15:05:00",
+        "user_id": "cashier-1",
+    }
     body.update(changes)
     return body
 
@@ -36,17 +43,33 @@ def _status(service: LoyaltyService, code: str) -> str:
         return str(reward["status"])
 
 
-@pytest.mark.parametrize(("code", "kind", "type_", "is_percent", "amount", "cap"), [
-    (FIXED, "fixed_amount", 1, False, 10.0, None),
-    (PERCENT, "percentage", 1, True, 20.0, 15.0),
-    (PRODUCTS, "products", 2, True, 100.0, 24.0),
-])
-def test_lookup_describes_each_kind(service: LoyaltyService, code: str, kind: str, type_: int,
-                                    is_percent: bool, amount: float, cap: float | None) -> None:
+@pytest.mark.parametrize(
+    ("code", "kind", "type_", "is_percent", "amount", "cap"),
+    [
+        (FIXED, "fixed_amount", 1, False, 10.0, None),
+        (PERCENT, "percentage", 1, True, 20.0, 15.0),
+        (PRODUCTS, "products", 2, True, 100.0, 24.0),
+    ],
+)
+def test_lookup_describes_each_kind(
+    service: LoyaltyService,
+    code: str,
+    kind: str,
+    type_: int,
+    is_percent: bool,
+    amount: float,
+    cap: float | None,
+) -> None:
     reward = service.lookup_reward("foodics", _body(code))
-    assert (reward["code"], reward["kind"], reward["type"], reward["is_percent"],
-            reward["discount_amount"], reward["max_discount_amount"], reward["status"]) == (
-        code, kind, type_, is_percent, amount, cap, "issued")
+    assert (
+        reward["code"],
+        reward["kind"],
+        reward["type"],
+        reward["is_percent"],
+        reward["discount_amount"],
+        reward["max_discount_amount"],
+        reward["status"],
+    ) == (code, kind, type_, is_percent, amount, cap, "issued")
     assert reward["customer"]["customer_mobile_number"] == DOCS_MOBILE
     assert reward["business_reference"] == "440810"
 
@@ -60,19 +83,31 @@ def test_lookup_never_changes_state(service: LoyaltyService) -> None:
         assert tx.get_reward(FIXED) == before
 
 
-@pytest.mark.parametrize(("changes", "status", "code", "detail"), [
-    ({"reward_code": "NOPE-1"}, 404, "reward_not_found", "'NOPE-1'"),
-    ({"customer_mobile_number": "501234567"}, 422, "reward_not_valid_for_customer",
-     "issued to the customer +966 557937530, not +966 501234567"),
-    ({"business_reference": 777}, 422, "reward_not_valid_for_business",
-     "belongs to business 440810, not 777"),
-    ({"business_reference": 999}, 422, "unknown_business", "999 is not known"),
-    ({"customer_mobile_number": "12"}, 422, "validation_failed", "not a mobile number"),
-    ({"mobile_country_code": "abc"}, 422, "validation_failed", "not a dial code"),
-    ({"reward_code": None}, 422, "validation_failed", "reward_code: is required"),
-])
-def test_lookup_errors_say_what_did_not_match(service: LoyaltyService, changes: dict[str, Any],
-                                              status: int, code: str, detail: str) -> None:
+@pytest.mark.parametrize(
+    ("changes", "status", "code", "detail"),
+    [
+        ({"reward_code": "NOPE-1"}, 404, "reward_not_found", "'NOPE-1'"),
+        (
+            {"customer_mobile_number": "501234567"},
+            422,
+            "reward_not_valid_for_customer",
+            "issued to the customer +966 557937530, not +966 501234567",
+        ),
+        (
+            {"business_reference": 777},
+            422,
+            "reward_not_valid_for_business",
+            "belongs to business 440810, not 777",
+        ),
+        ({"business_reference": 999}, 422, "unknown_business", "999 is not known"),
+        ({"customer_mobile_number": "12"}, 422, "validation_failed", "not a mobile number"),
+        ({"mobile_country_code": "abc"}, 422, "validation_failed", "not a dial code"),
+        ({"reward_code": None}, 422, "validation_failed", "reward_code: is required"),
+    ],
+)
+def test_lookup_errors_say_what_did_not_match(
+    service: LoyaltyService, changes: dict[str, Any], status: int, code: str, detail: str
+) -> None:
     service.register_business(777, "south coffee", "foodics")
     error = _refused(service.lookup_reward, "foodics", _body(**changes))
     assert (error.status, error.code) == (status, code)
@@ -90,8 +125,7 @@ def test_code_limited_to_branches(service: LoyaltyService) -> None:
 
 def test_redeem_then_retry_is_a_replay(service: LoyaltyService) -> None:
     first = service.redeem_reward("foodics", _body())
-    assert (first["status"], first["replay"], first["discount_amount"]) == (
-        "redeemed", False, 10.0)
+    assert (first["status"], first["replay"], first["discount_amount"]) == ("redeemed", False, 10.0)
     assert first["reward"]["status"] == "redeemed"
     retry = service.redeem_reward("foodics", _body())
     assert retry["replay"] is True
@@ -114,15 +148,15 @@ def test_void_releases_the_code_and_it_can_be_redeemed_again(service: LoyaltySer
     service.redeem_reward("foodics", _body(order_id=order_id))
     service.process_order("foodics", paid)
     voided = service.process_order("foodics", with_status(paid, 7))
-    assert [(r["reward_code"], r["status"]) for r in voided["redemptions_released"]] == [
-        (FIXED, "released")]
+    assert [(r["reward_code"], r["status"]) for r in voided["redemptions_released"]] == [(FIXED, "released")]
     assert _status(service, FIXED) == "issued"
     again = service.redeem_reward("foodics", _body(order_id="order-2"))
     assert (again["replay"], again["order_id"]) == (False, "order-2")
     assert [(r["order_id"], r["status"]) for r in service.redemptions(FIXED)] == [
-        (order_id, "released"), ("order-2", "redeemed")]
-    kinds = [e["kind"] for e in service.customer_view(DOCS_MOBILE)["ledger"]
-             if e["program"] == "rewards"]
+        (order_id, "released"),
+        ("order-2", "redeemed"),
+    ]
+    kinds = [e["kind"] for e in service.customer_view(DOCS_MOBILE)["ledger"] if e["program"] == "rewards"]
     assert kinds == ["redeem", "release", "redeem"]
 
 
@@ -163,17 +197,19 @@ def test_cancelled_code_is_gone(service: LoyaltyService) -> None:
     assert (error.status, error.code) == (410, "reward_cancelled")
 
 
-@pytest.mark.parametrize(("code", "changes", "status"), [
-    (FIXED, {"discount_amount": 10}, 200),
-    (FIXED, {"discount_amount": 10.005}, 200),
-    (FIXED, {"discount_amount": 10.5}, 422),
-    (PERCENT, {"discount_amount": 15}, 200),
-    (PERCENT, {"discount_amount": 15.5}, 422),
-    (PRODUCTS, {"discount_amount": 24, "product_id": "_7g3g8555"}, 200),
-    (PRODUCTS, {"discount_amount": 24.5, "product_id": "_7g3g8555"}, 422),
-])
-def test_discount_limits(service: LoyaltyService, code: str, changes: dict[str, Any],
-                         status: int) -> None:
+@pytest.mark.parametrize(
+    ("code", "changes", "status"),
+    [
+        (FIXED, {"discount_amount": 10}, 200),
+        (FIXED, {"discount_amount": 10.005}, 200),
+        (FIXED, {"discount_amount": 10.5}, 422),
+        (PERCENT, {"discount_amount": 15}, 200),
+        (PERCENT, {"discount_amount": 15.5}, 422),
+        (PRODUCTS, {"discount_amount": 24, "product_id": "_7g3g8555"}, 200),
+        (PRODUCTS, {"discount_amount": 24.5, "product_id": "_7g3g8555"}, 422),
+    ],
+)
+def test_discount_limits(service: LoyaltyService, code: str, changes: dict[str, Any], status: int) -> None:
     if status == 200:
         assert service.redeem_reward("foodics", _body(code, **changes))["status"] == "redeemed"
     else:
@@ -185,8 +221,7 @@ def test_discount_limits(service: LoyaltyService, code: str, changes: dict[str, 
 
 def test_percentage_is_limited_by_a_known_order(service: LoyaltyService) -> None:
     service.process_order("foodics", order("o-pct", [("_7g3g8555", 1, 23)], status=2))
-    error = _refused(service.redeem_reward, "foodics",
-                     _body(PERCENT, order_id="o-pct", discount_amount=5))
+    error = _refused(service.redeem_reward, "foodics", _body(PERCENT, order_id="o-pct", discount_amount=5))
     assert "20% of the order's 23" in error.detail and "send at most 4.6" in error.detail
     ok = service.redeem_reward("foodics", _body(PERCENT, order_id="o-pct", discount_amount=4.6))
     assert ok["discount_amount"] == 4.6
@@ -198,45 +233,54 @@ def test_products_reward_needs_an_allowed_product(service: LoyaltyService) -> No
     assert "_7g3g8555 (blue north)" in error.detail
     error = _refused(service.redeem_reward, "foodics", _body(PRODUCTS))
     assert "no product_id was sent" in error.detail
-    by_sku = service.redeem_reward("foodics", _body(PRODUCTS, product_id="prd_8a2k1m90",
-                                                    discount_amount=18))
+    by_sku = service.redeem_reward("foodics", _body(PRODUCTS, product_id="prd_8a2k1m90", discount_amount=18))
     assert by_sku["product_id"] == "_8a2k1m90"
 
 
 def test_products_reward_without_cap_is_limited_by_the_price(service: LoyaltyService) -> None:
-    reward = service.issue_reward("440810", "products", DOCS_MOBILE,
-                                  allowed_products=["_9x4b6n12"],
-                                  discount_includes_modifiers=False)
-    error = _refused(service.redeem_reward, "foodics",
-                     _body(reward["code"], discount_amount=13))
+    reward = service.issue_reward(
+        "440810", "products", DOCS_MOBILE, allowed_products=["_9x4b6n12"], discount_includes_modifiers=False
+    )
+    error = _refused(service.redeem_reward, "foodics", _body(reward["code"], discount_amount=13))
     assert (error.code, "send at most 12" in error.detail) == ("discount_exceeds_reward", True)
-    assert service.redeem_reward("foodics", _body(reward["code"], discount_amount=12))[
-        "product_id"] == "_9x4b6n12"
+    assert (
+        service.redeem_reward("foodics", _body(reward["code"], discount_amount=12))["product_id"]
+        == "_9x4b6n12"
+    )
 
 
 def test_issue_reward_validates(service: LoyaltyService) -> None:
     error = _refused(service.issue_reward, "440810", "voucher", DOCS_MOBILE)
     assert (error.code, error.errors[0].pointer) == ("validation_failed", "/kind")
-    error = _refused(lambda: service.issue_reward("440810", "percentage", DOCS_MOBILE,
-                                                  discount_amount=120))
+    error = _refused(lambda: service.issue_reward("440810", "percentage", DOCS_MOBILE, discount_amount=120))
     assert error.errors[0].pointer == "/discount_amount"
-    error = _refused(lambda: service.issue_reward("440810", "products", DOCS_MOBILE,
-                                                  allowed_products=["ghost"]))
+    error = _refused(
+        lambda: service.issue_reward("440810", "products", DOCS_MOBILE, allowed_products=["ghost"])
+    )
     assert error.errors[0].pointer == "/allowed_products/0"
-    error = _refused(lambda: service.issue_reward("440810", "fixed_amount", DOCS_MOBILE,
-                                                  code=FIXED))
+    error = _refused(lambda: service.issue_reward("440810", "fixed_amount", DOCS_MOBILE, code=FIXED))
     assert "already taken" in error.detail
     error = _refused(service.issue_reward, "1", "fixed_amount", DOCS_MOBILE)
     assert error.code == "unknown_business"
 
 
 def test_issue_reward_request_body_enrolls_the_customer(service: LoyaltyService) -> None:
-    reward = service.issue_reward_request({
-        "kind": "percentage", "business_reference": 440810,
-        "customer_mobile_number": "0555000111", "mobile_country_code": "966",
-        "discount_amount": 30, "max_discount_amount": 20, "session": "cert-1"})
+    reward = service.issue_reward_request(
+        {
+            "kind": "percentage",
+            "business_reference": 440810,
+            "customer_mobile_number": "0555000111",
+            "mobile_country_code": "966",
+            "discount_amount": 30,
+            "max_discount_amount": 20,
+            "session": "cert-1",
+        }
+    )
     assert (reward["kind"], reward["discount_amount"], reward["max_discount_amount"]) == (
-        "percentage", 30.0, 20.0)
+        "percentage",
+        30.0,
+        20.0,
+    )
     assert reward["code"].startswith("PCT-")
     assert reward["customer"]["customer_mobile_number"] == "555000111"
     assert service.customer_view("555000111")["customer"]["source"] == "admin"
@@ -247,11 +291,19 @@ def test_cashback_code_needs_a_wallet(service: LoyaltyService) -> None:
     assert (error.code, "wallet holds 0.00" in error.detail) == ("validation_failed", True)
 
 
-@pytest.mark.parametrize("body", [
-    [], "x", {"reward_code": {"a": 1}}, {"reward_code": FIXED, "customer_mobile_number": []},
-    {**_body(), "order_id": None}, {**_body(), "discount_amount": "10"},
-    {**_body(), "business_reference": [1]}, {**_body(), "date": {"d": 1}},
-])
+@pytest.mark.parametrize(
+    "body",
+    [
+        [],
+        "x",
+        {"reward_code": {"a": 1}},
+        {"reward_code": FIXED, "customer_mobile_number": []},
+        {**_body(), "order_id": None},
+        {**_body(), "discount_amount": "10"},
+        {**_body(), "business_reference": [1]},
+        {**_body(), "date": {"d": 1}},
+    ],
+)
 def test_malformed_bodies_are_422_not_crashes(service: LoyaltyService, body: Any) -> None:
     try:  # a lookup may still describe the code (it only reads); it must not crash
         service.lookup_reward("foodics", body)
@@ -261,15 +313,31 @@ def test_malformed_bodies_are_422_not_crashes(service: LoyaltyService, body: Any
     assert _status(service, FIXED) == "issued"
 
 
-@pytest.mark.parametrize("body", [
-    [], {"kind": "fixed_amount", "business_reference": 440810, "customer_mobile_number": "5"},
-    {"kind": "products", "business_reference": 440810, "customer_mobile_number": DOCS_MOBILE,
-     "allowed_products": "x"},
-    {"kind": "fixed_amount", "business_reference": 440810,
-     "customer_mobile_number": DOCS_MOBILE, "expires_in_seconds": 1e300},
-    {"kind": "fixed_amount", "business_reference": 440810,
-     "customer_mobile_number": DOCS_MOBILE, "code": ""},
-])
+@pytest.mark.parametrize(
+    "body",
+    [
+        [],
+        {"kind": "fixed_amount", "business_reference": 440810, "customer_mobile_number": "5"},
+        {
+            "kind": "products",
+            "business_reference": 440810,
+            "customer_mobile_number": DOCS_MOBILE,
+            "allowed_products": "x",
+        },
+        {
+            "kind": "fixed_amount",
+            "business_reference": 440810,
+            "customer_mobile_number": DOCS_MOBILE,
+            "expires_in_seconds": 1e300,
+        },
+        {
+            "kind": "fixed_amount",
+            "business_reference": 440810,
+            "customer_mobile_number": DOCS_MOBILE,
+            "code": "",
+        },
+    ],
+)
 def test_malformed_issue_requests_are_422(service: LoyaltyService, body: Any) -> None:
     error = _refused(service.issue_reward_request, body)
     assert (error.status, error.code) == (422, "validation_failed")

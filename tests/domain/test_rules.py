@@ -24,6 +24,7 @@ def _set(path: str, value: Any) -> Mutation:
             target[int(last)] = value
         else:
             target[last] = value
+
     return mutate
 
 
@@ -35,22 +36,40 @@ def test_docs_example_is_tax_inclusive() -> None:
     assert pricing_mode(docs_order()["order"]) == "inclusive"
 
 
-@pytest.mark.parametrize(("mutation", "pointer", "rule"), [
-    (_set("order/products/0/options/0/unit_price", 23),
-     "/order/products/0/options/0/total_price", "money.option_total"),
-    (_set("order/products/0/unit_price", 1), "/order/products/0/total_price", "money.line_total"),
-    (_set("order/products/0/options/0/taxes/0/pivot/amount", 3.5),
-     "/order/products/0/taxes", "money.line_tax"),
-    (_set("order/subtotal_price", 21.5), "/order/subtotal_price", "money.subtotal"),
-    (_set("order/rounding_amount", 1), "/order/total_price", "money.order_total"),
-    (_set("order/payments/0/amount", 20), "/order/payments", "money.payments"),
-    (_set("order/payments", []), "/order/payments", "money.payments"),
-    (_set("order/status", 9), "/order/status", "order.status"),
-    (_set("order/customer/phone", "12"), "/order/customer/phone", "customer.mobile"),
-], ids=["option_total", "line_total", "line_tax", "subtotal", "order_total", "payments_sum",
-        "payments_missing", "status", "customer_mobile"])
-def test_each_mutation_breaks_exactly_its_rule(mutation: Mutation, pointer: str,
-                                               rule: str) -> None:
+@pytest.mark.parametrize(
+    ("mutation", "pointer", "rule"),
+    [
+        (
+            _set("order/products/0/options/0/unit_price", 23),
+            "/order/products/0/options/0/total_price",
+            "money.option_total",
+        ),
+        (_set("order/products/0/unit_price", 1), "/order/products/0/total_price", "money.line_total"),
+        (
+            _set("order/products/0/options/0/taxes/0/pivot/amount", 3.5),
+            "/order/products/0/taxes",
+            "money.line_tax",
+        ),
+        (_set("order/subtotal_price", 21.5), "/order/subtotal_price", "money.subtotal"),
+        (_set("order/rounding_amount", 1), "/order/total_price", "money.order_total"),
+        (_set("order/payments/0/amount", 20), "/order/payments", "money.payments"),
+        (_set("order/payments", []), "/order/payments", "money.payments"),
+        (_set("order/status", 9), "/order/status", "order.status"),
+        (_set("order/customer/phone", "12"), "/order/customer/phone", "customer.mobile"),
+    ],
+    ids=[
+        "option_total",
+        "line_total",
+        "line_tax",
+        "subtotal",
+        "order_total",
+        "payments_sum",
+        "payments_missing",
+        "status",
+        "customer_mobile",
+    ],
+)
+def test_each_mutation_breaks_exactly_its_rule(mutation: Mutation, pointer: str, rule: str) -> None:
     body = docs_order()
     mutation(body)
     assert [(v.pointer, v.rule) for v in check_order(body)] == [(pointer, rule)]
@@ -77,14 +96,20 @@ def test_every_violation_is_reported_sorted_by_pointer() -> None:
     body["order"]["status"] = 0
     body["order"]["products"][0]["unit_price"] = 5
     assert [v.pointer for v in check_order(body)] == [
-        "/order/products/0/total_price", "/order/status", "/order/subtotal_price"]
+        "/order/products/0/total_price",
+        "/order/status",
+        "/order/subtotal_price",
+    ]
 
 
 def _exclusive_order(total: float = 230, tax: float = 30) -> dict[str, Any]:
     body = order("ex-1", [("_7g3g8555", 1, 200)])
     line = body["order"]["products"][0]
-    line.update(tax_exclusive_total_price=200, tax_exclusive_unit_price=200,
-                taxes=[{"id": "vat", "rate": 15, "pivot": {"amount": tax, "rate": 15}}])
+    line.update(
+        tax_exclusive_total_price=200,
+        tax_exclusive_unit_price=200,
+        taxes=[{"id": "vat", "rate": 15, "pivot": {"amount": tax, "rate": 15}}],
+    )
     body["order"].update(subtotal_price=200, total_price=total)
     body["order"]["payments"][0]["amount"] = total
     return body
@@ -98,15 +123,13 @@ def test_tax_exclusive_order_passes() -> None:
 
 def test_tax_exclusive_total_must_add_the_taxes() -> None:
     violations = check_order(_exclusive_order(total=200))
-    assert [(v.pointer, v.rule) for v in violations] == [("/order/total_price",
-                                                          "money.order_total")]
+    assert [(v.pointer, v.rule) for v in violations] == [("/order/total_price", "money.order_total")]
     assert "taxes 30" in violations[0].message
 
 
 def test_tax_exclusive_line_tax_must_match_the_rate() -> None:
     body = _exclusive_order(total=225, tax=25)
-    assert [(v.pointer, v.rule) for v in check_order(body)] == [
-        ("/order/products/0/taxes", "money.line_tax")]
+    assert [(v.pointer, v.rule) for v in check_order(body)] == [("/order/products/0/taxes", "money.line_tax")]
 
 
 def test_charges_count_in_the_order_total() -> None:
@@ -119,9 +142,16 @@ def test_charges_count_in_the_order_total() -> None:
 
 def test_order_discount_lowers_the_total() -> None:
     body = docs_order()
-    body["order"].update(discount_amount=4, total_price=20,
-                         discount={"name": "loyalty", "reason": "Loyalty Redemption",
-                                   "reward_code": "FIX-7Q2M9K", "amount": 4})
+    body["order"].update(
+        discount_amount=4,
+        total_price=20,
+        discount={
+            "name": "loyalty",
+            "reason": "Loyalty Redemption",
+            "reward_code": "FIX-7Q2M9K",
+            "amount": 4,
+        },
+    )
     body["order"]["payments"][0]["amount"] = 20
     assert check_order(body) == []
 
@@ -138,9 +168,15 @@ def test_generated_orders_are_consistent() -> None:
     assert check_order(body) == []
 
 
-@pytest.mark.parametrize("payload", [
-    None, [], {"order": "x"}, {"order": {"products": ["x", {"total_price": "1"}]}},
-    {"order": {"status": True, "products": [{"options": [None, {"taxes": [1]}]}]}},
-])
+@pytest.mark.parametrize(
+    "payload",
+    [
+        None,
+        [],
+        {"order": "x"},
+        {"order": {"products": ["x", {"total_price": "1"}]}},
+        {"order": {"status": True, "products": [{"options": [None, {"taxes": [1]}]}]}},
+    ],
+)
 def test_garbage_never_raises(payload: Any) -> None:
     assert isinstance(check_order(payload), list)

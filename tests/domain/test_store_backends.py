@@ -14,19 +14,43 @@ AT = "2023-01-01T15:00:00.000Z"
 
 
 def _reward(code: str, **extra: Any) -> dict[str, Any]:
-    return {"code": code, "business_reference": "440810", "customer_id": None,
-            "kind": "fixed_amount", "status": "issued", "discount_amount": 10.0,
-            "is_percent": False, "max_discount_amount": None, "allowed_products": None,
-            "discount_includes_modifiers": False, "is_discount_taxable": False,
-            "branch_ids": ["b1"], "expires_at": None, "program": "admin",
-            "source_order_id": None, "session": None, "created_at": AT, "updated_at": AT,
-            **extra}
+    return {
+        "code": code,
+        "business_reference": "440810",
+        "customer_id": None,
+        "kind": "fixed_amount",
+        "status": "issued",
+        "discount_amount": 10.0,
+        "is_percent": False,
+        "max_discount_amount": None,
+        "allowed_products": None,
+        "discount_includes_modifiers": False,
+        "is_discount_taxable": False,
+        "branch_ids": ["b1"],
+        "expires_at": None,
+        "program": "admin",
+        "source_order_id": None,
+        "session": None,
+        "created_at": AT,
+        "updated_at": AT,
+        **extra,
+    }
 
 
 def _redemption(code: str, order_id: str) -> dict[str, Any]:
-    return {"code": code, "business_reference": "440810", "order_id": order_id,
-            "branch_id": "b1", "discount_amount": 10.0, "product_id": None, "user_id": "u",
-            "date": "2023-01-01", "status": "redeemed", "redeemed_at": AT, "released_at": None}
+    return {
+        "code": code,
+        "business_reference": "440810",
+        "order_id": order_id,
+        "branch_id": "b1",
+        "discount_amount": 10.0,
+        "product_id": None,
+        "user_id": "u",
+        "date": "2023-01-01",
+        "status": "redeemed",
+        "redeemed_at": AT,
+        "released_at": None,
+    }
 
 
 def test_business_upsert_keeps_created_at(store: Store) -> None:
@@ -34,8 +58,12 @@ def test_business_upsert_keeps_created_at(store: Store) -> None:
         tx.put_business("440810", "north coffee", "foodics", AT)
         tx.put_business("440810", "north coffee 2", "foodics", "2030-01-01T00:00:00.000Z")
     with store.snapshot() as tx:
-        assert tx.get_business("440810") == {"reference": "440810", "name": "north coffee 2",
-                                             "pos_name": "foodics", "created_at": AT}
+        assert tx.get_business("440810") == {
+            "reference": "440810",
+            "name": "north coffee 2",
+            "pos_name": "foodics",
+            "created_at": AT,
+        }
         assert tx.get_business("1") is None
 
 
@@ -62,17 +90,32 @@ def test_customers_are_found_by_normalised_mobile(store: Store) -> None:
         assert found is not None and found["id"] == added["id"]
         assert found["name"] == "faisal a"
         assert tx.find_customer("440810", 971, "557937530") is None
-        assert [c["business_reference"] for c in tx.customers_by_mobile(966, "557937530")] \
-            == ["440810", "999"]
+        assert [c["business_reference"] for c in tx.customers_by_mobile(966, "557937530")] == [
+            "440810",
+            "999",
+        ]
 
 
 def test_order_round_trip(store: Store) -> None:
-    record = {"business_reference": "440810", "id": "o1", "pos_name": "foodics",
-              "foodics_status": 4, "status": "Paid", "state_key": "4|-|", "payload_hash": "h",
-              "customer_id": None, "total_price": 24.0, "subtotal_price": 20.86957,
-              "lines_total": 24.0, "original_order_id": None, "loyalty_state": "none",
-              "reversed_fraction": 0.0, "payload": {"id": "o1", "nested": [1, {"a": None}]},
-              "created_at": AT, "updated_at": AT}
+    record = {
+        "business_reference": "440810",
+        "id": "o1",
+        "pos_name": "foodics",
+        "foodics_status": 4,
+        "status": "Paid",
+        "state_key": "4|-|",
+        "payload_hash": "h",
+        "customer_id": None,
+        "total_price": 24.0,
+        "subtotal_price": 20.86957,
+        "lines_total": 24.0,
+        "original_order_id": None,
+        "loyalty_state": "none",
+        "reversed_fraction": 0.0,
+        "payload": {"id": "o1", "nested": [1, {"a": None}]},
+        "created_at": AT,
+        "updated_at": AT,
+    }
     with store.transaction() as tx:
         tx.put_order(record)
         tx.put_order({**record, "status": "Void", "foodics_status": 7})
@@ -83,9 +126,19 @@ def test_order_round_trip(store: Store) -> None:
 def test_balance_is_the_sum_of_entries_per_program(store: Store) -> None:
     with store.transaction() as tx:
         for program, amount in (("points", 20), ("points", -5), ("cashback", 1.04)):
-            tx.add_entry({"customer_id": 1, "business_reference": "440810", "program": program,
-                          "kind": "earn", "amount": amount, "order_id": "o1",
-                          "reward_code": None, "note": None, "created_at": AT})
+            tx.add_entry(
+                {
+                    "customer_id": 1,
+                    "business_reference": "440810",
+                    "program": program,
+                    "kind": "earn",
+                    "amount": amount,
+                    "order_id": "o1",
+                    "reward_code": None,
+                    "note": None,
+                    "created_at": AT,
+                }
+            )
     with store.snapshot() as tx:
         assert tx.balance(1, "points") == 15
         assert tx.balance(1, "cashback") == pytest.approx(1.04)
@@ -128,7 +181,9 @@ def test_redemptions_one_active_per_code_and_release(store: Store) -> None:
         second = tx.add_redemption(_redemption("C1", "o2"))
     with store.snapshot() as tx:
         assert [(r["order_id"], r["status"]) for r in tx.list_redemptions("C1")] == [
-            ("o1", "released"), ("o2", "redeemed")]
+            ("o1", "released"),
+            ("o2", "redeemed"),
+        ]
         assert second["id"] == first["id"] + 1
 
 
@@ -158,8 +213,15 @@ def test_nested_transactions_join_the_outer_one(store: Store) -> None:
 
 def test_subscriptions_and_meta(store: Store) -> None:
     with store.transaction() as tx:
-        tx.add_subscription({"customer_id": 7, "business_reference": "440810", "plan": "p",
-                             "starts_at": AT, "ends_at": "2023-02-01T00:00:00.000Z"})
+        tx.add_subscription(
+            {
+                "customer_id": 7,
+                "business_reference": "440810",
+                "plan": "p",
+                "starts_at": AT,
+                "ends_at": "2023-02-01T00:00:00.000Z",
+            }
+        )
         tx.set_meta("k", "v1")
         tx.set_meta("k", "v2")
     with store.snapshot() as tx:
@@ -168,22 +230,30 @@ def test_subscriptions_and_meta(store: Store) -> None:
 
 
 def _journal(store: Store) -> None:
-    for i, (pos, op, verdict) in enumerate([("foodics", "order", "accepted"),
-                                            ("foodics", "redeem", "rejected"),
-                                            ("other", "order", "accepted")]):
-        store.record_request({"received_at": f"2023-01-01T15:00:0{i}Z", "pos": pos,
-                              "operation": op, "verdict": verdict, "method": "POST",
-                              "path": f"/pos/1.0.0/{pos}/{op}", "status": 200,
-                              "session": "s1" if i else None,
-                              "request": {"body": {"n": i}}, "violations": []})
+    for i, (pos, op, verdict) in enumerate(
+        [("foodics", "order", "accepted"), ("foodics", "redeem", "rejected"), ("other", "order", "accepted")]
+    ):
+        store.record_request(
+            {
+                "received_at": f"2023-01-01T15:00:0{i}Z",
+                "pos": pos,
+                "operation": op,
+                "verdict": verdict,
+                "method": "POST",
+                "path": f"/pos/1.0.0/{pos}/{op}",
+                "status": 200,
+                "session": "s1" if i else None,
+                "request": {"body": {"n": i}},
+                "violations": [],
+            }
+        )
 
 
 def test_journal_filters(store: Store) -> None:
     _journal(store)
     assert [e["id"] for e in store.list_requests()] == [1, 2, 3]
     assert [e["id"] for e in store.list_requests(pos="foodics")] == [1, 2]
-    assert [e["id"] for e in store.list_requests(operation="order", verdict="accepted")] \
-        == [1, 3]
+    assert [e["id"] for e in store.list_requests(operation="order", verdict="accepted")] == [1, 3]
     assert [e["id"] for e in store.list_requests(session="s1")] == [2, 3]
     assert [e["id"] for e in store.list_requests(since="2")] == [2, 3]
     assert [e["id"] for e in store.list_requests(since="2023-01-01T15:00:01+00:00")] == [2, 3]

@@ -23,36 +23,52 @@ def token() -> str:
 
 def headers(token: str) -> dict[str, str]:
     """The three headers the contract asks for."""
-    return {"Authorization": f"Bearer {token}", "Accept": "application/json",
-            "Content-Type": "application/json"}
+    return {
+        "Authorization": f"Bearer {token}",
+        "Accept": "application/json",
+        "Content-Type": "application/json",
+    }
 
 
-def redeem_body(code: str, order_id: str, amount: float = 5.0,
-                mobile: str = DOCS_CUSTOMER) -> dict[str, Any]:
+def redeem_body(code: str, order_id: str, amount: float = 5.0, mobile: str = DOCS_CUSTOMER) -> dict[str, Any]:
     """A redeem of ``code`` on ``order_id`` for the docs' customer at the demo branch."""
-    return {"reward_code": code, "business_reference": BUSINESS, "order_id": order_id,
-            "branch_id": DOCS_BRANCH, "discount_amount": amount,
-            "customer_mobile_number": mobile, "mobile_country_code": "966",
-            "date": "2023-01-01 15:06:16", "user_id": "cashier-1"}
+    return {
+        "reward_code": code,
+        "business_reference": BUSINESS,
+        "order_id": order_id,
+        "branch_id": DOCS_BRANCH,
+        "discount_amount": amount,
+        "customer_mobile_number": mobile,
+        "mobile_country_code": "966",
+        "date": "2023-01-01 15:06:16",
+        "user_id": "cashier-1",
+    }
 
 
-async def issue_code(session: aiohttp.ClientSession, base_url: str, *,
-                     mobile: str = DOCS_CUSTOMER, amount: float = 10.0) -> str:
+async def issue_code(
+    session: aiohttp.ClientSession, base_url: str, *, mobile: str = DOCS_CUSTOMER, amount: float = 10.0
+) -> str:
     """Issue a fixed-amount code through the admin API; returns the code."""
-    async with session.post(f"{base_url}/__admin/rewards", json={
-        "business_reference": BUSINESS, "kind": "fixed_amount", "discount_amount": amount,
-        "customer_mobile_number": mobile, "mobile_country_code": "966",
-    }) as response:
+    async with session.post(
+        f"{base_url}/__admin/rewards",
+        json={
+            "business_reference": BUSINESS,
+            "kind": "fixed_amount",
+            "discount_amount": amount,
+            "customer_mobile_number": mobile,
+            "mobile_country_code": "966",
+        },
+    ) as response:
         assert response.status == 201, await response.text()
         code: str = (await response.json())["code"]
         return code
 
 
-async def customer_state(session: aiohttp.ClientSession, base_url: str,
-                         mobile: str) -> dict[str, Any] | None:
+async def customer_state(session: aiohttp.ClientSession, base_url: str, mobile: str) -> dict[str, Any] | None:
     """A customer's balances, ledger and rewards from the admin API; None if unknown."""
-    async with session.get(f"{base_url}/__admin/customers/{mobile}",
-                           params={"business": str(BUSINESS)}) as response:
+    async with session.get(
+        f"{base_url}/__admin/customers/{mobile}", params={"business": str(BUSINESS)}
+    ) as response:
         if response.status == 404:
             return None
         assert response.status == 200, await response.text()

@@ -51,9 +51,26 @@ class ServerProcess:
 def start_server(db: Path, *, workers: int = 1, extra: tuple[str, ...] = ()) -> ServerProcess:
     """Start ``loyapro-mock serve`` on a free port and wait until it prints its base URL."""
     proc = subprocess.Popen(
-        [sys.executable, "-m", "loyapro_mock", "serve", "--host", "127.0.0.1", "--port", "0",
-         "--db", str(db), "--workers", str(workers), "--quiet", *extra],
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True,
+        [
+            sys.executable,
+            "-m",
+            "loyapro_mock",
+            "serve",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            "0",
+            "--db",
+            str(db),
+            "--workers",
+            str(workers),
+            "--quiet",
+            *extra,
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
     )
     output: list[str] = []
     found: list[str] = []

@@ -108,7 +108,8 @@ async def test_kill_9_during_load_loses_no_answered_change_and_half_applies_none
     answered = [item for item in plan if item.status is not None]
     assert answered and in_flight, (
         f"the kill must land while requests are in flight ({len(answered)} answered, "
-        f"{len(in_flight)} unanswered)")
+        f"{len(in_flight)} unanswered)"
+    )
     assert all(item.status == 200 for item in answered), [i.status for i in answered]
 
     restarted = start_server(db)
@@ -122,15 +123,17 @@ async def _check_after_restart(server: ServerProcess, token: str, plan: list[Sen
     async with aiohttp.ClientSession() as session:
         docs_customer = await customer_state(session, server.base_url, DOCS_CUSTOMER)
         assert docs_customer is not None
-        redeem_entries = {e["reward_code"] for e in docs_customer["ledger"]
-                          if e["kind"] == "redeem"}
+        redeem_entries = {e["reward_code"] for e in docs_customer["ledger"] if e["kind"] == "redeem"}
         statuses = {r["code"]: r["status"] for r in docs_customer["rewards"]}
         for item in plan:
             url = f"{server.base_url}/pos/1.0.0/foodics/{item.kind}"
             if item.kind == "order":
                 state = await customer_state(session, server.base_url, item.key)
-                earned = [] if state is None else [
-                    e for e in state["ledger"] if e["order_id"] == item.body["order"]["id"]]
+                earned = (
+                    []
+                    if state is None
+                    else [e for e in state["ledger"] if e["order_id"] == item.body["order"]["id"]]
+                )
                 applied = state is not None
                 assert applied == bool(earned), f"order {item.key} half-applied: {state}"
             else:

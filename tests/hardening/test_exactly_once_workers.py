@@ -53,8 +53,9 @@ async def test_500_concurrent_redeems_of_one_code_succeed_exactly_once(
 
         async def redeem(i: int) -> tuple[int, str | None]:
             await start.wait()
-            async with session.post(url, json=redeem_body(code, f"order-{i}"),
-                                    headers=headers(token)) as response:
+            async with session.post(
+                url, json=redeem_body(code, f"order-{i}"), headers=headers(token)
+            ) as response:
                 body = await response.json(content_type=None)
                 return response.status, body.get("code") if response.status != 200 else None
 
@@ -65,8 +66,7 @@ async def test_500_concurrent_redeems_of_one_code_succeed_exactly_once(
         state = await customer_state(session, two_workers.base_url, DOCS_CUSTOMER)
 
     assert Counter(status for status, _ in outcomes) == {200: 1, 409: ATTEMPTS - 1}
-    assert {problem for status, problem in outcomes if status == 409} == \
-        {"reward_already_redeemed"}
+    assert {problem for status, problem in outcomes if status == 409} == {"reward_already_redeemed"}
     assert state is not None
     redeems = [e for e in state["ledger"] if e.get("reward_code") == code]
     assert [e["kind"] for e in redeems] == ["redeem"]

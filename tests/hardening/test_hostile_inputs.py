@@ -29,12 +29,10 @@ PROBLEM_KEYS = {"type", "title", "status", "detail", "code"}
 async def client(aiohttp_client: Any) -> TestClient[Any, Any]:
     """The mock (in memory), plus another business of POS foodics with a code of its own
     and a business of POS marn."""
-    test_client: TestClient[Any, Any] = await aiohttp_client(
-        create_app(Settings(db=":memory:")))
+    test_client: TestClient[Any, Any] = await aiohttp_client(create_app(Settings(db=":memory:")))
     service = test_client.app[SERVICE]
     service.register_business(OTHER_BUSINESS, "other coffee", "foodics")
-    service.issue_reward(OTHER_BUSINESS, "fixed_amount", DOCS_CUSTOMER, code=OTHER_CODE,
-                         discount_amount=10)
+    service.issue_reward(OTHER_BUSINESS, "fixed_amount", DOCS_CUSTOMER, code=OTHER_CODE, discount_amount=10)
     service.register_business(MARN_BUSINESS, "marn shop", "marn")
     return test_client
 
@@ -44,8 +42,7 @@ async def _state(client: TestClient[Any, Any]) -> dict[str, Any]:
     seen: dict[str, Any] = {}
     for business in ("440810", OTHER_BUSINESS):
         for _, mobile, _ in DEMO_CUSTOMERS:
-            response = await client.get(f"/__admin/customers/{mobile}",
-                                        params={"business": business})
+            response = await client.get(f"/__admin/customers/{mobile}", params={"business": business})
             seen[f"{business}/{mobile}"] = (response.status, await response.json())
     with client.app[STORE].snapshot() as tx:
         for table in TABLES:
@@ -75,16 +72,22 @@ async def test_every_hostile_request_gets_a_4xx_problem_and_changes_nothing(
     before = await _state(client)
     wrong: list[str] = []
     for case in catalogue(docs_order):
-        response = await client.request(case.method, URL(case.path, encoded=True),
-                                        data=case.body, headers=_headers(case, token))
+        response = await client.request(
+            case.method, URL(case.path, encoded=True), data=case.body, headers=_headers(case, token)
+        )
         text = await response.text()
         problem: dict[str, Any] = {}
         if response.content_type == "application/problem+json":
             problem = await response.json(content_type=None)
-        if (response.status, problem.get("code")) != (case.status, case.code) \
-                or not set(problem) >= PROBLEM_KEYS or problem.get("status") != response.status:
-            wrong.append(f"{case.name}: expected {case.status} {case.code}, got "
-                         f"{response.status} {response.content_type} {text[:300]}")
+        if (
+            (response.status, problem.get("code")) != (case.status, case.code)
+            or not set(problem) >= PROBLEM_KEYS
+            or problem.get("status") != response.status
+        ):
+            wrong.append(
+                f"{case.name}: expected {case.status} {case.code}, got "
+                f"{response.status} {response.content_type} {text[:300]}"
+            )
         elif await _state(client) != before:
             wrong.append(f"{case.name}: the state changed")
     assert not wrong, "\n".join(wrong)

@@ -12,15 +12,15 @@ from hypothesis import strategies as st
 from mockserver.json_keys import find_duplicate_key
 
 # Keys and strings rich in the characters the fast count depends on.
-_TEXT = st.text(alphabet=st.sampled_from(['a', 'b', ':', '"', '\\', ' ', 'é', '\u0646']),
-                max_size=4)
+_TEXT = st.text(alphabet=st.sampled_from(["a", "b", ":", '"', "\\", " ", "é", "\u0646"]), max_size=4)
 
 
 @st.composite
 def _raw(draw: st.DrawFn, depth: int = 0) -> tuple[str, bool]:
     """Raw JSON text (any spacing and escaping) and whether it repeats a key somewhere."""
-    kind = draw(st.sampled_from(["object", "array", "string", "number"] if depth < 3
-                                else ["string", "number"]))
+    kind = draw(
+        st.sampled_from(["object", "array", "string", "number"] if depth < 3 else ["string", "number"])
+    )
     ensure_ascii = draw(st.booleans())
     colon = draw(st.sampled_from([":", ": ", " :", "\n:"]))
     if kind == "string":
@@ -33,8 +33,10 @@ def _raw(draw: st.DrawFn, depth: int = 0) -> tuple[str, bool]:
         return "[" + ",".join(text for text, _ in children) + "]", duplicated
     keys = [draw(_TEXT) for _ in children]
     duplicated = duplicated or len(set(keys)) < len(keys)
-    members = [json.dumps(key, ensure_ascii=ensure_ascii) + colon + text
-               for key, (text, _) in zip(keys, children, strict=True)]
+    members = [
+        json.dumps(key, ensure_ascii=ensure_ascii) + colon + text
+        for key, (text, _) in zip(keys, children, strict=True)
+    ]
     return "{" + ",".join(members) + "}", duplicated
 
 

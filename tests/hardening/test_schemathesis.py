@@ -41,16 +41,34 @@ def server(tmp_path: Path) -> Iterator[ServerProcess]:
     process.stop()
 
 
-def test_schemathesis_finds_no_failure(server: ServerProcess, token: str,
-                                       tmp_path: Path) -> None:
+def test_schemathesis_finds_no_failure(server: ServerProcess, token: str, tmp_path: Path) -> None:
     result = subprocess.run(
-        [_schemathesis(), "--no-color", "--config-file", str(CONFIG), "run",
-         str(spec_path("loyapro-pos")), "--url", server.base_url,
-         "--header", f"Authorization: Bearer {token}",
-         "--max-examples", str(MAX_EXAMPLES), "--seed", "20230101", "--no-shrink",
-         "--generation-database", "none",
-         "--report", "junit", "--report-dir", str(tmp_path / "report")],
-        capture_output=True, text=True, timeout=TIMEOUT_SECONDS,
+        [
+            _schemathesis(),
+            "--no-color",
+            "--config-file",
+            str(CONFIG),
+            "run",
+            str(spec_path("loyapro-pos")),
+            "--url",
+            server.base_url,
+            "--header",
+            f"Authorization: Bearer {token}",
+            "--max-examples",
+            str(MAX_EXAMPLES),
+            "--seed",
+            "20230101",
+            "--no-shrink",
+            "--generation-database",
+            "none",
+            "--report",
+            "junit",
+            "--report-dir",
+            str(tmp_path / "report"),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=TIMEOUT_SECONDS,
         cwd=tmp_path,  # schemathesis keeps a cache folder in its working directory
     )
     output = result.stdout + result.stderr

@@ -30,9 +30,14 @@ async def test_health_reports_versions_and_clock(client: Any) -> None:
 
 
 async def test_issue_reward_then_look_it_up(client: Any, token: str) -> None:
-    body = {"kind": "fixed_amount", "business_reference": 440810,
-            "customer_mobile_number": "0501234567", "mobile_country_code": "966",
-            "code": "ADMIN-FIX-1", "discount_amount": 7.5}
+    body = {
+        "kind": "fixed_amount",
+        "business_reference": 440810,
+        "customer_mobile_number": "0501234567",
+        "mobile_country_code": "966",
+        "code": "ADMIN-FIX-1",
+        "discount_amount": 7.5,
+    }
     response = await client.post("/__admin/rewards", json=body)
     assert response.status == 201, await response.text()
     issued = await response.json()
@@ -48,8 +53,7 @@ async def test_issue_reward_then_look_it_up(client: Any, token: str) -> None:
 
 
 async def test_issue_reward_with_a_bad_kind_is_422(client: Any) -> None:
-    body = {"kind": "voucher", "business_reference": 440810,
-            "customer_mobile_number": DOCS_CUSTOMER}
+    body = {"kind": "voucher", "business_reference": 440810, "customer_mobile_number": DOCS_CUSTOMER}
     response = await client.post("/__admin/rewards", json=body)
     assert response.status == 422
     problem = await response.json()
@@ -58,8 +62,7 @@ async def test_issue_reward_with_a_bad_kind_is_422(client: Any) -> None:
 
 
 async def test_issue_reward_for_an_unknown_business_is_422(client: Any) -> None:
-    body = {"kind": "percentage", "business_reference": 999,
-            "customer_mobile_number": DOCS_CUSTOMER}
+    body = {"kind": "percentage", "business_reference": 999, "customer_mobile_number": DOCS_CUSTOMER}
     response = await client.post("/__admin/rewards", json=body)
     assert response.status == 422
     assert (await response.json())["code"] == "unknown_business"
@@ -69,8 +72,7 @@ async def test_admin_body_errors_are_problems(client: Any) -> None:
     broken = await client.post("/__admin/rewards", data=b"{", headers=JSON)
     assert broken.status == 400
     assert (await broken.json())["code"] == "malformed_json"
-    wrong_type = await client.post("/__admin/clock", data=b"{}",
-                                   headers={"Content-Type": "text/plain"})
+    wrong_type = await client.post("/__admin/clock", data=b"{}", headers={"Content-Type": "text/plain"})
     assert wrong_type.status == 415
 
 
@@ -86,18 +88,21 @@ async def test_customer_view_and_unknown_customer(client: Any) -> None:
 
 
 async def test_clock_expires_a_reward(client: Any, token: str) -> None:
-    body = {"kind": "percentage", "business_reference": "440810",
-            "customer_mobile_number": DOCS_CUSTOMER, "code": "SOON-GONE",
-            "discount_amount": 10, "expires_in_seconds": 60}
+    body = {
+        "kind": "percentage",
+        "business_reference": "440810",
+        "customer_mobile_number": DOCS_CUSTOMER,
+        "code": "SOON-GONE",
+        "discount_amount": 10,
+        "expires_in_seconds": 60,
+    }
     assert (await client.post("/__admin/rewards", json=body)).status == 201
-    before = await client.post(REWARD_URL, data=dumps(lookup_body("SOON-GONE")),
-                               headers=auth_headers(token))
+    before = await client.post(REWARD_URL, data=dumps(lookup_body("SOON-GONE")), headers=auth_headers(token))
     assert before.status == 200
     moved = await client.post("/__admin/clock", json={"advance_seconds": 120})
     assert moved.status == 200
     assert (await moved.json())["now"] > (await before.json())["expires_at"]
-    after = await client.post(REWARD_URL, data=dumps(lookup_body("SOON-GONE")),
-                              headers=auth_headers(token))
+    after = await client.post(REWARD_URL, data=dumps(lookup_body("SOON-GONE")), headers=auth_headers(token))
     assert after.status == 410
     assert (await after.json())["code"] == "reward_expired"
 
@@ -126,8 +131,9 @@ async def test_reset_forgets_state_and_reloads_the_demo(
     assert result["demo"]["codes"] == DEMO_CODES
     assert await journal(client) == []
     assert await balances(client) == {"points": 0, "stamps": 0, "cashback": 0}
-    lookup = await client.post(REWARD_URL, data=dumps(lookup_body(DEMO_CODES["products"])),
-                               headers=auth_headers(token))
+    lookup = await client.post(
+        REWARD_URL, data=dumps(lookup_body(DEMO_CODES["products"])), headers=auth_headers(token)
+    )
     assert lookup.status == 200, await lookup.text()
 
 

@@ -18,8 +18,7 @@ from openapi import load_spec, spec_path
 
 def test_every_spec_operation_is_routed() -> None:
     app = create_app(Settings())
-    routes = {(r.method, r.resource.canonical) for r in app.router.routes()
-              if r.resource is not None}
+    routes = {(r.method, r.resource.canonical) for r in app.router.routes() if r.resource is not None}
     assert ("POST", "/pos/1.0.0/{pos_name}/order") in routes
     assert routes == {(op.method, op.path) for op in SpecValidator.load().operations()}
 
@@ -45,7 +44,8 @@ def test_a_spec_without_an_operation_the_mock_serves_fails_loudly(tmp_path: Path
 def test_a_spec_operation_without_a_handler_fails_loudly(tmp_path: Path) -> None:
     spec: dict[str, Any] = copy.deepcopy(load_spec("loyapro-pos"))
     spec["paths"]["/pos/1.0.0/{pos_name}/refund"] = {
-        "post": {"operationId": "refund", "responses": {"200": {"description": "ok"}}}}
+        "post": {"operationId": "refund", "responses": {"200": {"description": "ok"}}}
+    }
     path = tmp_path / "extra.yaml"
     path.write_text(yaml.safe_dump(spec), encoding="utf-8")
     with pytest.raises(UnsupportedSpecError, match=r"'refund'.*has no handler"):

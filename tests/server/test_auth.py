@@ -65,9 +65,7 @@ async def test_bad_token_is_401_invalid_token(
     assert 'error="invalid_token"' in response.headers["WWW-Authenticate"]
 
 
-async def test_token_for_another_pos_is_403_forbidden_pos(
-    client: Any, docs_order: dict[str, Any]
-) -> None:
+async def test_token_for_another_pos_is_403_forbidden_pos(client: Any, docs_order: dict[str, Any]) -> None:
     token = issue_token(DEFAULT_SECRET, "marn")
     response = await client.post(ORDER_URL, json=docs_order, headers=auth_headers(token))
     assert response.status == 403
@@ -86,15 +84,14 @@ async def test_token_without_the_business_is_403_forbidden_business(
     problem = await response.json()
     assert problem["code"] == "forbidden_business"
     assert "--business 440810" in problem["detail"]
-    lookup = await client.post(REWARD_URL, json=lookup_body(DEMO_CODES["fixed_amount"]),
-                               headers=auth_headers(token))
+    lookup = await client.post(
+        REWARD_URL, json=lookup_body(DEMO_CODES["fixed_amount"]), headers=auth_headers(token)
+    )
     assert lookup.status == 403
     assert (await lookup.json())["code"] == "forbidden_business"
 
 
-async def test_token_granted_the_business_is_accepted(
-    client: Any, docs_order: dict[str, Any]
-) -> None:
+async def test_token_granted_the_business_is_accepted(client: Any, docs_order: dict[str, Any]) -> None:
     token = issue_token(DEFAULT_SECRET, "foodics", businesses=["440810"])
     response = await client.post(ORDER_URL, json=docs_order, headers=auth_headers(token))
     assert response.status == 200, await response.text()
@@ -104,10 +101,12 @@ async def test_token_granted_the_business_is_accepted(
 async def test_configured_static_token_is_accepted_and_scoped(
     make_client: Any, docs_order: dict[str, Any]
 ) -> None:
-    client = await make_client(static_tokens=(
-        StaticToken("till-42", "foodics", frozenset({"440810"})),
-        StaticToken("other-biz", "foodics", frozenset({"999"})),
-    ))
+    client = await make_client(
+        static_tokens=(
+            StaticToken("till-42", "foodics", frozenset({"440810"})),
+            StaticToken("other-biz", "foodics", frozenset({"999"})),
+        )
+    )
     ok = await client.post(ORDER_URL, json=docs_order, headers=auth_headers("till-42"))
     assert ok.status == 200, await ok.text()
     refused = await client.post(ORDER_URL, json=docs_order, headers=auth_headers("other-biz"))
@@ -115,11 +114,8 @@ async def test_configured_static_token_is_accepted_and_scoped(
     assert (await refused.json())["code"] == "forbidden_business"
 
 
-async def test_docs_sample_token_is_accepted_in_the_demo(
-    client: Any, docs_order: dict[str, Any]
-) -> None:
-    response = await client.post(ORDER_URL, json=docs_order,
-                                 headers=auth_headers(DOCS_SAMPLE_TOKEN))
+async def test_docs_sample_token_is_accepted_in_the_demo(client: Any, docs_order: dict[str, Any]) -> None:
+    response = await client.post(ORDER_URL, json=docs_order, headers=auth_headers(DOCS_SAMPLE_TOKEN))
     assert response.status == 200, await response.text()
 
 
@@ -127,21 +123,20 @@ async def test_docs_sample_token_is_refused_without_the_demo(
     make_client: Any, docs_order: dict[str, Any]
 ) -> None:
     client = await make_client(demo=False)
-    response = await client.post(ORDER_URL, json=docs_order,
-                                 headers=auth_headers(DOCS_SAMPLE_TOKEN))
+    response = await client.post(ORDER_URL, json=docs_order, headers=auth_headers(DOCS_SAMPLE_TOKEN))
     assert response.status == 401
     assert (await response.json())["code"] == "invalid_token"
 
 
-async def test_token_signed_with_a_configured_secret(
-    make_client: Any, docs_order: dict[str, Any]
-) -> None:
+async def test_token_signed_with_a_configured_secret(make_client: Any, docs_order: dict[str, Any]) -> None:
     client = await make_client(secret=OTHER_SECRET)
-    good = await client.post(ORDER_URL, json=docs_order,
-                             headers=auth_headers(issue_token(OTHER_SECRET, "foodics")))
+    good = await client.post(
+        ORDER_URL, json=docs_order, headers=auth_headers(issue_token(OTHER_SECRET, "foodics"))
+    )
     assert good.status == 200, await good.text()
-    stale = await client.post(ORDER_URL, json=docs_order,
-                              headers=auth_headers(issue_token(DEFAULT_SECRET, "foodics")))
+    stale = await client.post(
+        ORDER_URL, json=docs_order, headers=auth_headers(issue_token(DEFAULT_SECRET, "foodics"))
+    )
     assert stale.status == 401
 
 

@@ -42,10 +42,12 @@ def test_token_with_businesses_and_a_configured_secret(tmp_path: Path) -> None:
     config = tmp_path / "mock.yaml"
     config.write_text("secret: a-configured-secret-of-32-bytes-or-more\n", encoding="utf-8")
     result = CliRunner().invoke(
-        token, ["marn", "--business", "440810", "--business", "7", "--config", str(config)])
+        token, ["marn", "--business", "440810", "--business", "7", "--config", str(config)]
+    )
     assert result.exit_code == 0, result.output
-    claims = jwt.decode(result.output.strip(), "a-configured-secret-of-32-bytes-or-more",
-                        algorithms=["HS256"])
+    claims = jwt.decode(
+        result.output.strip(), "a-configured-secret-of-32-bytes-or-more", algorithms=["HS256"]
+    )
     assert claims["name"] == "marn"
     assert claims["businesses"] == ["440810", "7"]
 
@@ -70,7 +72,10 @@ def running_mock(db: Path, tmp_path: Path) -> Iterator[list[str]]:
     env.pop("LOYAPRO_MOCK_CONFIG", None)
     process = subprocess.Popen(
         [str(CLI), "serve", "--port", "0", "--db", str(db)],
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env=env,
     )
     lines: queue.Queue[str] = queue.Queue()
     threading.Thread(target=_read_lines, args=(process.stdout, lines), daemon=True).start()
@@ -97,8 +102,7 @@ def running_mock(db: Path, tmp_path: Path) -> Iterator[list[str]]:
 def paste(banner: list[str]) -> dict[str, Any]:
     """Run the banner's curl command through a shell, as a person pasting it would."""
     [command] = [line.strip() for line in banner if line.startswith("curl ")]
-    done = subprocess.run(command, shell=True, capture_output=True, text=True, timeout=30,
-                          check=False)
+    done = subprocess.run(command, shell=True, capture_output=True, text=True, timeout=30, check=False)
     assert done.returncode == 0, done.stderr
     result: dict[str, Any] = orjson.loads(done.stdout)
     return result
@@ -135,13 +139,13 @@ def test_state_survives_a_restart(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(
     ("args", "message"),
-    [(["--port", "70000"], "between 0 and 65535"),
-     (["--spec", "/nonexistent/spec.yaml"], "cannot read spec"),
-     (["--db", ":memory:", "--config", "{config}"], "programs.440810.points")],
+    [
+        (["--port", "70000"], "between 0 and 65535"),
+        (["--spec", "/nonexistent/spec.yaml"], "cannot read spec"),
+        (["--db", ":memory:", "--config", "{config}"], "programs.440810.points"),
+    ],
 )
-def test_serve_refuses_bad_settings_before_listening(
-    tmp_path: Path, args: list[str], message: str
-) -> None:
+def test_serve_refuses_bad_settings_before_listening(tmp_path: Path, args: list[str], message: str) -> None:
     config = tmp_path / "mock.yaml"
     config.write_text("programs: {'440810': {points: {per_unit: lots}}}\n", encoding="utf-8")
     args = [a.replace("{config}", str(config)) for a in args]

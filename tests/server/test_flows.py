@@ -27,8 +27,12 @@ def with_loyalty_discount(order: dict[str, Any], code: str, amount: float) -> di
     """The docs' order carrying an order-level loyalty redemption of ``amount``."""
     body = copy.deepcopy(order)
     inner = body["order"]
-    inner["discount"] = {"name": "loyalty", "reason": "Loyalty Redemption",
-                         "reward_code": code, "amount": amount}
+    inner["discount"] = {
+        "name": "loyalty",
+        "reason": "Loyalty Redemption",
+        "reward_code": code,
+        "amount": amount,
+    }
     inner["discount_amount"] = amount
     inner["total_price"] = round(inner["total_price"] - amount, 5)
     inner["payments"][0]["amount"] = inner["total_price"]
@@ -43,9 +47,7 @@ def with_status(order: dict[str, Any], status: int) -> dict[str, Any]:
     return body
 
 
-async def test_docs_nodejs_example_is_accepted_as_written(
-    client: Any, docs_order: dict[str, Any]
-) -> None:
+async def test_docs_nodejs_example_is_accepted_as_written(client: Any, docs_order: dict[str, Any]) -> None:
     """LoyaPro's sample: their bearer token, Content-Type JSON, no Accept header, a cookie."""
     docs_order["business"]["name"] = "north coffee"  # the snippet's body differs only here
     headers = {
@@ -53,8 +55,9 @@ async def test_docs_nodejs_example_is_accepted_as_written(
         "Authorization": f"Bearer {DOCS_SAMPLE_TOKEN}",
         "Content-Type": "application/json",
     }
-    response = await client.post(ORDER_URL, data=dumps(docs_order), headers=headers,
-                                 skip_auto_headers=["Accept"])
+    response = await client.post(
+        ORDER_URL, data=dumps(docs_order), headers=headers, skip_auto_headers=["Accept"]
+    )
     assert response.status == 200, await response.text()
     result = await response.json()
     assert result["status"] == "Paid"
@@ -82,8 +85,9 @@ async def test_paid_then_void_moves_balances_and_releases_the_redeemed_code(
 ) -> None:
     before = await balances(client)
     order_id = docs_order["order"]["id"]
-    redeem = await client.post(REDEEM_URL, data=dumps(redeem_body(FIXED, order_id, 10)),
-                               headers=auth_headers(token))
+    redeem = await client.post(
+        REDEEM_URL, data=dumps(redeem_body(FIXED, order_id, 10)), headers=auth_headers(token)
+    )
     assert redeem.status == 200, await redeem.text()
     assert (await redeem.json())["replay"] is False
 
@@ -95,8 +99,7 @@ async def test_paid_then_void_moves_balances_and_releases_the_redeemed_code(
     assert grown["points"] > before.get("points", 0)
     assert grown["stamps"] > before.get("stamps", 0)
 
-    void = await client.post(ORDER_URL, data=dumps(with_status(paid_order, 7)),
-                             headers=auth_headers(token))
+    void = await client.post(ORDER_URL, data=dumps(with_status(paid_order, 7)), headers=auth_headers(token))
     assert void.status == 200, await void.text()
     result = await void.json()
     assert result["status"] == "Void"
@@ -105,16 +108,14 @@ async def test_paid_then_void_moves_balances_and_releases_the_redeemed_code(
     for program in ("points", "stamps", "cashback"):
         assert after.get(program, 0) == before.get(program, 0), program
 
-    again = await client.post(REDEEM_URL,
-                              data=dumps(redeem_body(FIXED, "another-order-1", 10)),
-                              headers=auth_headers(token))
+    again = await client.post(
+        REDEEM_URL, data=dumps(redeem_body(FIXED, "another-order-1", 10)), headers=auth_headers(token)
+    )
     assert again.status == 200, await again.text()
     assert (await again.json())["order_id"] == "another-order-1"
 
 
-async def test_retried_redeem_replays_and_another_order_conflicts(
-    client: Any, token: str
-) -> None:
+async def test_retried_redeem_replays_and_another_order_conflicts(client: Any, token: str) -> None:
     body = dumps(redeem_body(FIXED, "order-a", 10))
     first = await client.post(REDEEM_URL, data=body, headers=auth_headers(token))
     retry = await client.post(REDEEM_URL, data=body, headers=auth_headers(token))
@@ -122,8 +123,9 @@ async def test_retried_redeem_replays_and_another_order_conflicts(
     first_body, retry_body = await first.json(), await retry.json()
     assert retry_body["replay"] is True
     assert retry_body["redemption_id"] == first_body["redemption_id"]
-    other = await client.post(REDEEM_URL, data=dumps(redeem_body(FIXED, "order-b", 10)),
-                              headers=auth_headers(token))
+    other = await client.post(
+        REDEEM_URL, data=dumps(redeem_body(FIXED, "order-b", 10)), headers=auth_headers(token)
+    )
     assert other.status == 409
     problem = await other.json()
     assert problem["code"] == "reward_already_redeemed"
@@ -134,8 +136,11 @@ async def test_redeem_refusals_have_distinct_codes(client: Any, token: str) -> N
     cases = [
         (redeem_body("NOPE-1234", "o1", 1), 404, "reward_not_found"),
         (redeem_body(FIXED, "o1", 50), 422, "discount_exceeds_reward"),
-        (redeem_body(FIXED, "o1", 1, customer_mobile_number="501234567"), 422,
-         "reward_not_valid_for_customer"),
+        (
+            redeem_body(FIXED, "o1", 1, customer_mobile_number="501234567"),
+            422,
+            "reward_not_valid_for_customer",
+        ),
     ]
     for body, status, code in cases:
         response = await client.post(REDEEM_URL, data=dumps(body), headers=auth_headers(token))
@@ -143,13 +148,11 @@ async def test_redeem_refusals_have_distinct_codes(client: Any, token: str) -> N
         assert (await response.json())["code"] == code
 
 
-async def test_fifty_concurrent_redeems_of_one_code_redeem_it_once(
-    client: Any, token: str
-) -> None:
+async def test_fifty_concurrent_redeems_of_one_code_redeem_it_once(client: Any, token: str) -> None:
     bodies = [dumps(redeem_body(FIXED, f"race-order-{i}", 10)) for i in range(50)]
-    responses = await asyncio.gather(*(
-        client.post(REDEEM_URL, data=body, headers=auth_headers(token)) for body in bodies
-    ))
+    responses = await asyncio.gather(
+        *(client.post(REDEEM_URL, data=body, headers=auth_headers(token)) for body in bodies)
+    )
     statuses = sorted(r.status for r in responses)
     assert statuses == [200] + [409] * 49
     codes = {(await r.json())["code"] for r in responses if r.status == 409}

@@ -86,6 +86,7 @@ class CommitFailsStore(SqliteStore):
 
 # -- the store: a group is one transaction, each transaction() a savepoint of it --------
 
+
 def test_a_failing_transaction_is_undone_alone_within_the_group(store: SqliteStore) -> None:
     assert store.in_group is False
     store.begin_group()
@@ -135,13 +136,15 @@ def test_close_commits_an_open_group(tmp_path: Path) -> None:
 
 # -- GroupCommit ----------------------------------------------------------------------
 
+
 async def test_concurrent_writes_share_one_group_and_are_durable_when_answered(
     file_store: SqliteStore,
 ) -> None:
     group = GroupCommit(file_store)
     with SqliteStore(file_store.path) as other:
-        results = await asyncio.gather(*(
-            group.write(partial(put, file_store, f"k{i}", f"v{i}")) for i in range(6)))
+        results = await asyncio.gather(
+            *(group.write(partial(put, file_store, f"k{i}", f"v{i}")) for i in range(6))
+        )
         assert results == [f"v{i}" for i in range(6)]
         assert (group.groups, group.grouped) == (1, 6)
         assert meta(other, *(f"k{i}" for i in range(6))) == {f"k{i}": f"v{i}" for i in range(6)}
@@ -185,8 +188,7 @@ async def test_a_failed_commit_answers_every_write_503_and_applies_none(tmp_path
 
 async def test_max_group_splits_a_burst(store: SqliteStore) -> None:
     group = GroupCommit(store, max_group=2)
-    results = await asyncio.gather(*(
-        group.write(partial(put, store, f"k{i}", str(i))) for i in range(5)))
+    results = await asyncio.gather(*(group.write(partial(put, store, f"k{i}", str(i))) for i in range(5)))
     assert results == ["0", "1", "2", "3", "4"]
     assert (group.groups, group.grouped) == (3, 5)
     assert meta(store, *(f"k{i}" for i in range(5))) == {f"k{i}": str(i) for i in range(5)}
@@ -226,6 +228,7 @@ async def test_commit_runs_the_waiting_calls_at_once(store: SqliteStore) -> None
 
 # -- over HTTP ------------------------------------------------------------------------
 
+
 async def test_twenty_concurrent_orders_are_all_stored(
     make_client: Any, token: str, docs_order: dict[str, Any], tmp_path: Path
 ) -> None:
@@ -236,8 +239,9 @@ async def test_twenty_concurrent_orders_are_all_stored(
         body = copy.deepcopy(docs_order)
         body["order"]["id"] = order_id
         bodies.append(dumps(body))
-    responses = await asyncio.gather(*(
-        client.post(ORDER_URL, data=body, headers=auth_headers(token)) for body in bodies))
+    responses = await asyncio.gather(
+        *(client.post(ORDER_URL, data=body, headers=auth_headers(token)) for body in bodies)
+    )
     assert [r.status for r in responses] == [200] * 20
     answers = [await r.json() for r in responses]
     assert [a["status"] for a in answers] == ["Paid"] * 20
@@ -258,8 +262,9 @@ async def test_an_admin_request_commits_the_waiting_redeem_first(client: Any, to
     code = DEMO_CODES["fixed_amount"]
     # Hold the group open: with a commit already "scheduled", write() only queues.
     group._scheduled = asyncio.get_running_loop().call_later(60, group.commit)
-    redeem = asyncio.create_task(client.post(
-        REDEEM_URL, data=dumps(redeem_body(code, "gc-redeem-1", 10)), headers=auth_headers(token)))
+    redeem = asyncio.create_task(
+        client.post(REDEEM_URL, data=dumps(redeem_body(code, "gc-redeem-1", 10)), headers=auth_headers(token))
+    )
     for _ in range(2000):
         if group._queue:
             break
@@ -292,7 +297,8 @@ async def test_a_write_after_the_store_closed_is_answered_503_not_left_waiting()
 
 
 def test_begin_group_without_waiting_refuses_while_another_writer_holds_the_file(
-        file_store: SqliteStore) -> None:
+    file_store: SqliteStore,
+) -> None:
     other = SqliteStore(file_store.path)
     try:
         assert other.begin_group(wait=False) is True
@@ -307,8 +313,7 @@ def test_begin_group_without_waiting_refuses_while_another_writer_holds_the_file
         other.close()
 
 
-async def test_writes_wait_for_another_writer_without_stalling_the_loop(
-        file_store: SqliteStore) -> None:
+async def test_writes_wait_for_another_writer_without_stalling_the_loop(file_store: SqliteStore) -> None:
     other = SqliteStore(file_store.path)
     group = GroupCommit(file_store)
     try:
@@ -337,7 +342,8 @@ async def test_a_full_disk_mid_group_answers_all_503_and_applies_none(tmp_path: 
             group.write(partial(put, store, "a", "1")),
             group.write(partial(put, store, "big", "x" * 500_000)),  # SQLITE_FULL
             group.write(partial(put, store, "c", "3")),
-            return_exceptions=True)
+            return_exceptions=True,
+        )
         conn.execute("PRAGMA max_page_count = 1000000")
         assert [getattr(r, "status", r) for r in results] == [503, 503, 503]
         assert all(r.code == "store_unavailable" for r in results if isinstance(r, ProblemError))
@@ -396,8 +402,9 @@ async def test_a_memory_store_group_is_not_starved_by_a_writing_thread() -> None
     thread = threading.Thread(target=writer)
     thread.start()
     try:
-        results = await asyncio.wait_for(asyncio.gather(
-            *(group.write(partial(put, store, f"k{i}", "v")) for i in range(20))), 10)
+        results = await asyncio.wait_for(
+            asyncio.gather(*(group.write(partial(put, store, f"k{i}", "v")) for i in range(20))), 10
+        )
         assert results == ["v"] * 20
     finally:
         stop.set()

@@ -25,12 +25,12 @@ async def traffic(client: Any, token: str, docs_order: dict[str, Any]) -> Any:
     """Three calls: an accepted order, a rejected lookup (404), a call from another POS."""
     ok = await client.post(ORDER_URL, data=dumps(docs_order), headers=auth_headers(token))
     assert ok.status == 200
-    missing = await client.post(REWARD_URL, data=dumps(lookup_body("NOPE-0000")),
-                                headers=auth_headers(token))
+    missing = await client.post(REWARD_URL, data=dumps(lookup_body("NOPE-0000")), headers=auth_headers(token))
     assert missing.status == 404
     other = issue_token(DEFAULT_SECRET, "marn")
-    refused = await client.post("/pos/1.0.0/marn/reward", data=dumps(lookup_body("X")),
-                                headers=auth_headers(other))
+    refused = await client.post(
+        "/pos/1.0.0/marn/reward", data=dumps(lookup_body("X")), headers=auth_headers(other)
+    )
     assert refused.status == 422
     return client
 
@@ -59,8 +59,7 @@ async def test_each_entry_has_request_response_verdict_and_duration(
 
 async def test_filter_by_pos_operation_and_verdict(traffic: Any) -> None:
     assert [e["pos"] for e in await journal(traffic, pos="marn")] == ["marn"]
-    assert [e["operation"] for e in await journal(traffic, operation="reward")] == [
-        "reward", "reward"]
+    assert [e["operation"] for e in await journal(traffic, operation="reward")] == ["reward", "reward"]
     accepted = await journal(traffic, verdict="accepted")
     assert [e["operation"] for e in accepted] == ["order"]
     rejected = await journal(traffic, verdict="rejected", pos="foodics")
@@ -73,7 +72,8 @@ async def test_filter_since_an_id_or_an_instant(traffic: Any) -> None:
     assert [e["id"] for e in since_id] == [entries[1]["id"], entries[2]["id"]]
     since_instant = await journal(traffic, since=entries[2]["received_at"])
     assert [e["id"] for e in since_instant] == [
-        e["id"] for e in entries if e["received_at"] >= entries[2]["received_at"]]
+        e["id"] for e in entries if e["received_at"] >= entries[2]["received_at"]
+    ]
     future = await journal(traffic, since="2999-01-01T00:00:00+03:00")
     assert future == []
 
@@ -86,8 +86,13 @@ async def test_limit_keeps_the_oldest(traffic: Any) -> None:
 
 @pytest.mark.parametrize(
     ("name", "value"),
-    [("verdict", "maybe"), ("operation", "refund"), ("since", "yesterday"),
-     ("limit", "0"), ("limit", "lots")],
+    [
+        ("verdict", "maybe"),
+        ("operation", "refund"),
+        ("since", "yesterday"),
+        ("limit", "0"),
+        ("limit", "lots"),
+    ],
 )
 async def test_bad_query_is_400_invalid_query(client: Any, name: str, value: str) -> None:
     response = await client.get("/__admin/requests", params={name: value})

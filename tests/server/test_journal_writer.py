@@ -18,8 +18,14 @@ DELAY = 0.01
 
 
 def entry(n: int) -> dict[str, Any]:
-    return {"received_at": None, "pos": "foodics", "operation": "order", "verdict": "accepted",
-            "status": 200, "path": f"/pos/1.0.0/foodics/order?n={n}"}
+    return {
+        "received_at": None,
+        "pos": "foodics",
+        "operation": "order",
+        "verdict": "accepted",
+        "status": 200,
+        "path": f"/pos/1.0.0/foodics/order?n={n}",
+    }
 
 
 @pytest.fixture
@@ -33,8 +39,7 @@ def paths(store: SqliteStore) -> list[str]:
     return [e["path"] for e in store.list_requests()]
 
 
-async def test_a_batch_is_written_after_the_delay_and_flush_writes_at_once(
-        store: SqliteStore) -> None:
+async def test_a_batch_is_written_after_the_delay_and_flush_writes_at_once(store: SqliteStore) -> None:
     writer = JournalWriter(store, delay=DELAY)
     writer.add(entry(1))
     writer.add(entry(2))
@@ -58,8 +63,7 @@ async def test_with_a_group_commit_the_batch_joins_the_next_group(store: SqliteS
     assert (group.groups, group.grouped) == (1, 1)
 
 
-async def test_a_full_batch_goes_at_once_into_the_same_group_as_a_webhook(
-        store: SqliteStore) -> None:
+async def test_a_full_batch_goes_at_once_into_the_same_group_as_a_webhook(store: SqliteStore) -> None:
     group = GroupCommit(store)
     writer = JournalWriter(store, delay=60, max_pending=3, defer=group.defer)
 
@@ -79,7 +83,8 @@ async def test_a_full_batch_goes_at_once_into_the_same_group_as_a_webhook(
 
 
 async def test_a_batch_that_cannot_be_written_is_logged_not_raised(
-        store: SqliteStore, caplog: pytest.LogCaptureFixture) -> None:
+    store: SqliteStore, caplog: pytest.LogCaptureFixture
+) -> None:
     group = GroupCommit(store)
     writer = JournalWriter(store, delay=DELAY, defer=group.defer)
     writer.add({"received_at": "not a date", "pos": object()})  # no journal row can hold this

@@ -36,9 +36,7 @@ async def test_lenient_accepts_schema_violations_and_reports_them(
     assert {(v["pointer"], v["rule"]) for v in entry["violations"]} == rules
 
 
-async def test_lenient_accepts_wrong_headers_and_records_them(
-    make_client: Any, token: str
-) -> None:
+async def test_lenient_accepts_wrong_headers_and_records_them(make_client: Any, token: str) -> None:
     client = await make_client(lenient=True)
     headers = auth_headers(token, Accept="text/html", **{"Content-Type": "text/plain"})
     body = lookup_body(DEMO_CODES["fixed_amount"])
@@ -75,9 +73,7 @@ async def test_strict_mode_rejects_business_rule_violations(
     assert "money.order_total" in {e["rule"] for e in problem["errors"]}
 
 
-async def test_lenient_too_broken_to_process_is_422_never_500(
-    make_client: Any, token: str
-) -> None:
+async def test_lenient_too_broken_to_process_is_422_never_500(make_client: Any, token: str) -> None:
     client = await make_client(lenient=True)
     bodies: list[Any] = [[], {"order": "nope"}, {"business": 1, "order": {"id": 5, "products": 1}}]
     for body in bodies:
@@ -90,8 +86,7 @@ async def test_lenient_too_broken_to_process_is_422_never_500(
 
 async def test_lenient_still_enforces_auth_size_and_json(make_client: Any, token: str) -> None:
     client = await make_client(lenient=True, max_body_bytes=100)
-    no_token = await client.post(ORDER_URL, data=b"{}",
-                                 headers={"Content-Type": "application/json"})
+    no_token = await client.post(ORDER_URL, data=b"{}", headers={"Content-Type": "application/json"})
     assert no_token.status == 401
     broken = await client.post(ORDER_URL, data=b"{", headers=auth_headers(token))
     assert broken.status == 400
@@ -99,13 +94,12 @@ async def test_lenient_still_enforces_auth_size_and_json(make_client: Any, token
     assert large.status == 413
 
 
-async def test_lenient_keeps_a_domain_answer_for_a_body_with_violations(
-    make_client: Any, token: str
-) -> None:
+async def test_lenient_keeps_a_domain_answer_for_a_body_with_violations(make_client: Any, token: str) -> None:
     client = await make_client(lenient=True)
     code = DEMO_CODES["fixed_amount"]
-    first = await client.post(REDEEM_URL, data=dumps(redeem_body(code, "order-1", 5)),
-                              headers=auth_headers(token))
+    first = await client.post(
+        REDEEM_URL, data=dumps(redeem_body(code, "order-1", 5)), headers=auth_headers(token)
+    )
     assert first.status == 200, await first.text()
     body = redeem_body(code, "order-2", 5, user_id=12345)  # a type lenient mode lets through
     second = await client.post(REDEEM_URL, data=dumps(body), headers=auth_headers(token))

@@ -19,15 +19,19 @@ async def test_wrong_accept_is_406(client: Any, token: str, docs_order: dict[str
     assert problem["code"] == "not_acceptable"
     assert "Accept: application/json" in problem["detail"]
     [entry] = await journal(client)
-    assert entry["violations"] == [
-        {"pointer": "", "message": problem["detail"], "rule": "not_acceptable"}
-    ]
+    assert entry["violations"] == [{"pointer": "", "message": problem["detail"], "rule": "not_acceptable"}]
 
 
 @pytest.mark.parametrize(
     "accept",
-    ["application/json", "*/*", "application/*", "text/html, application/json;q=0.5",
-     "application/json; charset=utf-8", "APPLICATION/JSON"],
+    [
+        "application/json",
+        "*/*",
+        "application/*",
+        "text/html, application/json;q=0.5",
+        "application/json; charset=utf-8",
+        "APPLICATION/JSON",
+    ],
 )
 async def test_accept_that_allows_json_is_accepted(
     client: Any, token: str, docs_order: dict[str, Any], accept: str
@@ -37,21 +41,18 @@ async def test_accept_that_allows_json_is_accepted(
     assert response.status == 200, await response.text()
 
 
-async def test_accept_json_with_q_zero_is_406(
-    client: Any, token: str, docs_order: dict[str, Any]
-) -> None:
+async def test_accept_json_with_q_zero_is_406(client: Any, token: str, docs_order: dict[str, Any]) -> None:
     headers = auth_headers(token, Accept="application/json;q=0, text/plain")
     response = await client.post(ORDER_URL, data=dumps(docs_order), headers=headers)
     assert response.status == 406
 
 
-async def test_missing_accept_is_read_as_any(
-    client: Any, token: str, docs_order: dict[str, Any]
-) -> None:
+async def test_missing_accept_is_read_as_any(client: Any, token: str, docs_order: dict[str, Any]) -> None:
     headers = auth_headers(token)
     del headers["Accept"]
-    response = await client.post(ORDER_URL, data=dumps(docs_order), headers=headers,
-                                 skip_auto_headers=["Accept"])
+    response = await client.post(
+        ORDER_URL, data=dumps(docs_order), headers=headers, skip_auto_headers=["Accept"]
+    )
     assert response.status == 200, await response.text()
     [entry] = await journal(client)
     assert "Accept" not in entry["request"]["headers"]
@@ -59,8 +60,8 @@ async def test_missing_accept_is_read_as_any(
 
 
 @pytest.mark.parametrize(
-    "content_type", ["text/plain", "application/x-www-form-urlencoded",
-                     "application/json; charset=latin-1", None],
+    "content_type",
+    ["text/plain", "application/x-www-form-urlencoded", "application/json; charset=latin-1", None],
 )
 async def test_wrong_or_missing_content_type_is_415(
     client: Any, token: str, docs_order: dict[str, Any], content_type: str | None
@@ -70,8 +71,9 @@ async def test_wrong_or_missing_content_type_is_415(
         del headers["Content-Type"]
     else:
         headers["Content-Type"] = content_type
-    response = await client.post(ORDER_URL, data=dumps(docs_order), headers=headers,
-                                 skip_auto_headers=["Content-Type"])
+    response = await client.post(
+        ORDER_URL, data=dumps(docs_order), headers=headers, skip_auto_headers=["Content-Type"]
+    )
     assert response.status == 415
     problem = await response.json()
     assert problem["code"] == "unsupported_media_type"
@@ -86,9 +88,7 @@ async def test_json_content_type_with_utf8_charset_is_accepted(
     assert response.status == 200, await response.text()
 
 
-async def test_body_over_one_mebibyte_is_413(
-    client: Any, token: str, docs_order: dict[str, Any]
-) -> None:
+async def test_body_over_one_mebibyte_is_413(client: Any, token: str, docs_order: dict[str, Any]) -> None:
     docs_order["order"]["kitchen_notes"] = "x" * (1024 * 1024)
     response = await client.post(ORDER_URL, data=dumps(docs_order), headers=auth_headers(token))
     assert response.status == 413
@@ -122,8 +122,14 @@ async def test_body_of_exactly_the_limit_is_read(
 
 @pytest.mark.parametrize(
     ("body", "where"),
-    [(b'{"timestamp": 1,', "line 1"), (b"{'a': 1}", "line 1"), (b"\xff\xfe{}", "line 1"),
-     (b'{"a": NaN}', "line 1"), (b"", "no body"), (b"   ", "no body")],
+    [
+        (b'{"timestamp": 1,', "line 1"),
+        (b"{'a': 1}", "line 1"),
+        (b"\xff\xfe{}", "line 1"),
+        (b'{"a": NaN}', "line 1"),
+        (b"", "no body"),
+        (b"   ", "no body"),
+    ],
     ids=["truncated", "single-quotes", "not-utf8", "nan", "empty", "blank"],
 )
 async def test_malformed_json_is_400(client: Any, token: str, body: bytes, where: str) -> None:
@@ -175,8 +181,7 @@ async def test_body_that_is_not_an_object_is_422(client: Any, token: str, body: 
 
 
 async def test_unknown_path_is_404_naming_the_webhooks(client: Any, token: str) -> None:
-    response = await client.post("/pos/1.0.0/foodics/orders", json={},
-                                 headers=auth_headers(token))
+    response = await client.post("/pos/1.0.0/foodics/orders", json={}, headers=auth_headers(token))
     assert response.status == 404
     problem = await response.json()
     assert problem["code"] == "not_found"
@@ -204,21 +209,44 @@ async def test_errors_are_checked_in_pipeline_order(client: Any) -> None:
 @pytest.mark.parametrize(
     "body",
     [
-        {"reward_code": "X" * 64, "business_reference": 1e30, "order_id": "o",
-         "branch_id": "b", "discount_amount": 1e308, "customer_mobile_number": "0555",
-         "mobile_country_code": -1, "date": "d", "user_id": "u"},
-        {"reward_code": "FIX-7Q2M9K", "business_reference": "", "order_id": "o",
-         "branch_id": "b", "discount_amount": 0, "customer_mobile_number": "+(0) 5-5",
-         "mobile_country_code": "", "date": "d", "user_id": "u"},
-        {"reward_code": "FIX-7Q2M9K", "business_reference": "440810", "order_id": "o",
-         "branch_id": "b", "discount_amount": 5, "customer_mobile_number": "0000",
-         "mobile_country_code": "abc", "date": "d", "user_id": "u", "product_id": ""},
+        {
+            "reward_code": "X" * 64,
+            "business_reference": 1e30,
+            "order_id": "o",
+            "branch_id": "b",
+            "discount_amount": 1e308,
+            "customer_mobile_number": "0555",
+            "mobile_country_code": -1,
+            "date": "d",
+            "user_id": "u",
+        },
+        {
+            "reward_code": "FIX-7Q2M9K",
+            "business_reference": "",
+            "order_id": "o",
+            "branch_id": "b",
+            "discount_amount": 0,
+            "customer_mobile_number": "+(0) 5-5",
+            "mobile_country_code": "",
+            "date": "d",
+            "user_id": "u",
+        },
+        {
+            "reward_code": "FIX-7Q2M9K",
+            "business_reference": "440810",
+            "order_id": "o",
+            "branch_id": "b",
+            "discount_amount": 5,
+            "customer_mobile_number": "0000",
+            "mobile_country_code": "abc",
+            "date": "d",
+            "user_id": "u",
+            "product_id": "",
+        },
     ],
     ids=["huge-numbers", "empty-strings", "odd-mobile"],
 )
-async def test_odd_but_valid_bodies_never_cause_a_500(
-    client: Any, token: str, body: dict[str, Any]
-) -> None:
+async def test_odd_but_valid_bodies_never_cause_a_500(client: Any, token: str, body: dict[str, Any]) -> None:
     response = await client.post(REDEEM_URL, data=dumps(body), headers=auth_headers(token))
     assert 400 <= response.status < 500, await response.text()
     assert response.content_type == "application/problem+json"

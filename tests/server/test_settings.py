@@ -55,8 +55,12 @@ def test_config_file_overrides_defaults(config: Path) -> None:
 
 
 def test_environment_overrides_the_config_file(config: Path) -> None:
-    env = {"LOYAPRO_MOCK_CONFIG": str(config), "LOYAPRO_MOCK_PORT": "9100",
-           "LOYAPRO_MOCK_LENIENT": "no", "LOYAPRO_MOCK_DB": ":memory:"}
+    env = {
+        "LOYAPRO_MOCK_CONFIG": str(config),
+        "LOYAPRO_MOCK_PORT": "9100",
+        "LOYAPRO_MOCK_LENIENT": "no",
+        "LOYAPRO_MOCK_DB": ":memory:",
+    }
     settings = Settings.resolve(env=env)
     assert (settings.port, settings.lenient, settings.db) == (9100, False, ":memory:")
     assert settings.host == "0.0.0.0"
@@ -82,13 +86,15 @@ def test_demo_adds_the_docs_sample_token_for_foodics() -> None:
 
 @pytest.mark.parametrize(
     ("text", "message"),
-    [("colour: blue\n", "unknown setting 'colour'"),
-     ("port: many\n", "expected int"),
-     ("lenient: perhaps\n", "expected true or false"),
-     ("tokens: {a: 1}\n", "'tokens' must be a list"),
-     ("tokens: [{token: x}]\n", "tokens[0] needs 'token' and 'pos'"),
-     ("- 1\n", "must hold a mapping"),
-     ("port: [\n", "not valid YAML")],
+    [
+        ("colour: blue\n", "unknown setting 'colour'"),
+        ("port: many\n", "expected int"),
+        ("lenient: perhaps\n", "expected true or false"),
+        ("tokens: {a: 1}\n", "'tokens' must be a list"),
+        ("tokens: [{token: x}]\n", "tokens[0] needs 'token' and 'pos'"),
+        ("- 1\n", "must hold a mapping"),
+        ("port: [\n", "not valid YAML"),
+    ],
 )
 def test_bad_config_names_the_problem(tmp_path: Path, text: str, message: str) -> None:
     path = tmp_path / "bad.yaml"
