@@ -22,8 +22,8 @@ import time
 import tracemalloc
 from typing import Any
 
-from fixtures.output import write_records
-from fixtures.stream import iter_orders
+from loyapro_mock.fixtures.output import write_records
+from loyapro_mock.fixtures.stream import iter_orders
 
 TARGET = 10_000
 

@@ -17,8 +17,8 @@ from typing import Any
 
 import jsonschema
 
-from mockserver.validation import SpecValidator
-from openapi import example_path
+from loyapro_mock.mockserver.validation import SpecValidator
+from loyapro_mock.openapi import example_path
 
 TARGET_US = 50.0
 

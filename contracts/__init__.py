@@ -7,9 +7,9 @@ to the mock (:mod:`contracts.inbound`), outbound checks read what the POS's own 
 reference POS (:mod:`contracts.reference_pos`, :mod:`contracts.driver`) is the yardstick.
 """
 
-from contracts.findings import Evidence, Finding, Outcome, Report, Verdict
-from contracts.registry import CheckSpec, DuplicateCheckError, Registry
-from contracts.requirements import REQUIREMENTS, Requirement
+from loyapro_mock.contracts.findings import Evidence, Finding, Outcome, Report, Verdict
+from loyapro_mock.contracts.registry import CheckSpec, DuplicateCheckError, Registry
+from loyapro_mock.contracts.requirements import REQUIREMENTS, Requirement
 
 __all__ = [
     "REQUIREMENTS",

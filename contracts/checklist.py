@@ -12,7 +12,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from contracts.session import CertSession
+from loyapro_mock.contracts.session import CertSession
 
 
 @dataclass(frozen=True)

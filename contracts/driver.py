@@ -18,9 +18,9 @@ from typing import Any
 
 import requests
 
-from contracts.orders import LOYALTY, Ticket, TicketLine, order_payload, r5
-from contracts.reference_pos.backend import default_catalogue
-from contracts.session import CertSession, SessionReward
+from loyapro_mock.contracts.orders import LOYALTY, Ticket, TicketLine, order_payload, r5
+from loyapro_mock.contracts.reference_pos.backend import default_catalogue
+from loyapro_mock.contracts.session import CertSession, SessionReward
 
 DOCS_USER_ID = "97c817bd-ff52-4aa9-ad52-f12d14d2996d"
 

@@ -11,20 +11,20 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
-from contracts.driver import Driver, StepResult
-from contracts.findings import Finding, Report
-from contracts.inbound import evaluate_session
-from contracts.outbound import DEFAULT_MAX_EXAMPLES, certify_pos
-from contracts.outbound.probes import PosClient, page_items, walk_products
-from contracts.prepare import DOCS_BUSINESS_REFERENCE, start_session
-from contracts.reference_pos import REFERENCE_POS_TOKEN, PosBackend, create_pos_app
-from contracts.runner import build_report
-from contracts.serving import BackgroundServer
-from contracts.session import CertSession
-from mockserver.app import create_app
-from mockserver.auth import issue_token
-from mockserver.keys import SERVICE
-from mockserver.settings import Settings
+from loyapro_mock.contracts.driver import Driver, StepResult
+from loyapro_mock.contracts.findings import Finding, Report
+from loyapro_mock.contracts.inbound import evaluate_session
+from loyapro_mock.contracts.outbound import DEFAULT_MAX_EXAMPLES, certify_pos
+from loyapro_mock.contracts.outbound.probes import PosClient, page_items, walk_products
+from loyapro_mock.contracts.prepare import DOCS_BUSINESS_REFERENCE, start_session
+from loyapro_mock.contracts.reference_pos import REFERENCE_POS_TOKEN, PosBackend, create_pos_app
+from loyapro_mock.contracts.runner import build_report
+from loyapro_mock.contracts.serving import BackgroundServer
+from loyapro_mock.contracts.session import CertSession
+from loyapro_mock.mockserver.app import create_app
+from loyapro_mock.mockserver.auth import issue_token
+from loyapro_mock.mockserver.keys import SERVICE
+from loyapro_mock.mockserver.settings import Settings
 
 REFERENCE_POS_NAME = "loyapro-mock reference POS"
 DriverFactory = Callable[..., Driver]

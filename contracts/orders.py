@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Any
 
-from openapi import example_path
+from loyapro_mock.openapi import example_path
 
 VAT_RATE = 15.0
 VAT = 1 + VAT_RATE / 100

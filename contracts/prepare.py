@@ -7,8 +7,8 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from contracts.mock_admin import MockAdmin, MockAdminError
-from contracts.session import CertSession, SessionCustomer, SessionReward
+from loyapro_mock.contracts.mock_admin import MockAdmin, MockAdminError
+from loyapro_mock.contracts.session import CertSession, SessionCustomer, SessionReward
 
 DOCS_BUSINESS_REFERENCE = 440810
 DOCS_BRANCH_ID = "97be5de5-ae01-4efe-8355-7c6aaf077be7"

@@ -20,13 +20,13 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from contracts.defaults import DEFAULT_MAX_EXAMPLES
+from loyapro_mock.contracts.defaults import DEFAULT_MAX_EXAMPLES
 
 if TYPE_CHECKING:
-    from contracts.findings import Finding
-    from contracts.harness import RunningMock
-    from contracts.mock_admin import MockAdmin
-    from contracts.outbound.evidence import OutboundEvidence
+    from loyapro_mock.contracts.findings import Finding
+    from loyapro_mock.contracts.harness import RunningMock
+    from loyapro_mock.contracts.mock_admin import MockAdmin
+    from loyapro_mock.contracts.outbound.evidence import OutboundEvidence
 
 _COLLECTOR = "loyapro-pos-certification"
 
@@ -48,7 +48,7 @@ class MockHandle:
     """What the ``loyapro_mock`` fixture gives a test: URLs, tokens and the admin API."""
 
     def __init__(self, mock: RunningMock) -> None:
-        from contracts.mock_admin import MockAdmin
+        from loyapro_mock.contracts.mock_admin import MockAdmin
 
         self._mock = mock
         self.url = mock.url
@@ -87,7 +87,7 @@ class _ErrorCatcher(logging.Handler):
 @pytest.fixture(scope="session")
 def loyapro_mock_server() -> Iterator[RunningMock]:
     """The mock served once for the test session (in-memory store, demo state)."""
-    from contracts.harness import running_mock
+    from loyapro_mock.contracts.harness import running_mock
 
     with running_mock() as mock:
         yield mock
@@ -129,7 +129,7 @@ class CertificationItem(pytest.Item):
 
     def runtest(self) -> None:
         """Grade the check; a failure or a check not exercised fails the item."""
-        from contracts.outbound import OUTBOUND
+        from loyapro_mock.contracts.outbound import OUTBOUND
 
         parent = self.parent
         assert isinstance(parent, CertificationCollector)
@@ -140,7 +140,7 @@ class CertificationItem(pytest.Item):
     def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException], style: Any = None) -> str:
         """Expected / received / evidence / how to reproduce, instead of a traceback."""
         if isinstance(excinfo.value, CertificationFailure):
-            from contracts.reports.junit import details
+            from loyapro_mock.contracts.reports.junit import details
 
             return details(excinfo.value.finding)
         return str(super().repr_failure(excinfo))
@@ -157,7 +157,7 @@ class CertificationCollector(pytest.Collector):
 
     def collect(self) -> list[pytest.Item]:
         """One item per registered outbound check."""
-        from contracts.outbound import OUTBOUND
+        from loyapro_mock.contracts.outbound import OUTBOUND
 
         return [
             CertificationItem.from_parent(
@@ -169,7 +169,7 @@ class CertificationCollector(pytest.Collector):
     def evidence(self) -> OutboundEvidence:
         """Call the POS once (round trips and schemathesis) and keep what it answered."""
         if self._evidence is None:
-            from contracts.outbound import collect_outbound_evidence
+            from loyapro_mock.contracts.outbound import collect_outbound_evidence
 
             config = self.config
             self._evidence = collect_outbound_evidence(

@@ -22,8 +22,8 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 
-from contracts.findings import Finding, Outcome, Verdict
-from contracts.requirements import requirement as lookup_requirement
+from loyapro_mock.contracts.findings import Finding, Outcome, Verdict
+from loyapro_mock.contracts.requirements import requirement as lookup_requirement
 
 E = TypeVar("E")
 

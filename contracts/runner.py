@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from contracts.findings import Finding, Report
-from contracts.requirements import REQUIREMENTS
-from openapi import load_spec
+from loyapro_mock.contracts.findings import Finding, Report
+from loyapro_mock.contracts.requirements import REQUIREMENTS
+from loyapro_mock.openapi import load_spec
 
 _ORDER = {item.id: index for index, item in enumerate(REQUIREMENTS)}
 

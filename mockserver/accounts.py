@@ -17,18 +17,18 @@ import math
 from datetime import datetime, timedelta
 from typing import Any
 
-from mockserver import ledger
-from mockserver.clock import iso, parse_iso
-from mockserver.errors import DomainError
-from mockserver.loyalty import (
+from loyapro_mock.mockserver import ledger
+from loyapro_mock.mockserver.clock import iso, parse_iso
+from loyapro_mock.mockserver.errors import DomainError
+from loyapro_mock.mockserver.loyalty import (
     BALANCE_PROGRAMS,
     LoyaltyConfig,
     compute_earnings,
     floor_amount,
     reversal_amount,
 )
-from mockserver.orders import OrderFacts
-from mockserver.store import Row, StoreTx
+from loyapro_mock.mockserver.orders import OrderFacts
+from loyapro_mock.mockserver.store import Row, StoreTx
 
 __all__ = [
     "PERIOD_DAYS",

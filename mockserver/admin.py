@@ -12,12 +12,12 @@ from typing import Any
 from aiohttp import web
 
 from loyapro_mock import __version__
-from mockserver.clock import iso, parse_iso
-from mockserver.demo import demo_summary
-from mockserver.handlers import json_response
-from mockserver.journal import VERDICTS
-from mockserver.keys import CALL, DEMO, JOURNAL, SERVICE, SETTINGS, SPEC, STORE, Handler
-from mockserver.problems import ProblemError
+from loyapro_mock.mockserver.clock import iso, parse_iso
+from loyapro_mock.mockserver.demo import demo_summary
+from loyapro_mock.mockserver.handlers import json_response
+from loyapro_mock.mockserver.journal import VERDICTS
+from loyapro_mock.mockserver.keys import CALL, DEMO, JOURNAL, SERVICE, SETTINGS, SPEC, STORE, Handler
+from loyapro_mock.mockserver.problems import ProblemError
 
 __all__ = ["HANDLERS", "parse_journal_query"]
 

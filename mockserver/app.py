@@ -14,11 +14,11 @@ from collections.abc import AsyncIterator
 
 from aiohttp import web
 
-from mockserver.auth import Authenticator
-from mockserver.demo import ensure_demo_state
-from mockserver.group_commit import GroupCommit
-from mockserver.journal_writer import JournalWriter
-from mockserver.keys import (
+from loyapro_mock.mockserver.auth import Authenticator
+from loyapro_mock.mockserver.demo import ensure_demo_state
+from loyapro_mock.mockserver.group_commit import GroupCommit
+from loyapro_mock.mockserver.journal_writer import JournalWriter
+from loyapro_mock.mockserver.keys import (
     AUTH,
     DEMO,
     GROUP,
@@ -30,14 +30,14 @@ from mockserver.keys import (
     STARTED_AT,
     STORE,
 )
-from mockserver.loyalty import ProgramsConfig
-from mockserver.middlewares import contract_middleware, journal_middleware
-from mockserver.routes import add_routes, build_operations
-from mockserver.seed import DemoState, seed_demo
-from mockserver.service import LoyaltyService
-from mockserver.settings import Settings
-from mockserver.sqlite_store import SqliteStore
-from mockserver.validation import SpecValidator
+from loyapro_mock.mockserver.loyalty import ProgramsConfig
+from loyapro_mock.mockserver.middlewares import contract_middleware, journal_middleware
+from loyapro_mock.mockserver.routes import add_routes, build_operations
+from loyapro_mock.mockserver.seed import DemoState, seed_demo
+from loyapro_mock.mockserver.service import LoyaltyService
+from loyapro_mock.mockserver.settings import Settings
+from loyapro_mock.mockserver.sqlite_store import SqliteStore
+from loyapro_mock.mockserver.validation import SpecValidator
 
 __all__ = ["CHECKPOINT_INTERVAL", "create_app", "prepare_state"]
 

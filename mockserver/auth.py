@@ -14,8 +14,8 @@ from dataclasses import dataclass
 
 import jwt
 
-from mockserver.problems import ProblemError
-from mockserver.settings import StaticToken
+from loyapro_mock.mockserver.problems import ProblemError
+from loyapro_mock.mockserver.settings import StaticToken
 
 __all__ = ["Authenticator", "Principal", "issue_token"]
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
-from mockserver.store import Store
+from loyapro_mock.mockserver.store import Store
 
 __all__ = ["OFFSET_KEY", "Clock", "iso", "parse_iso"]
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from mockserver.store import Row, StoreTx
+from loyapro_mock.mockserver.store import Row, StoreTx
 
 __all__ = [
     "DEFAULT_DIAL_CODE",

@@ -12,11 +12,10 @@ from dataclasses import asdict
 from typing import Any
 
 from loyapro_mock import __version__
-from mockserver.auth import issue_token
-from mockserver.seed import DemoState, seed_demo
-from mockserver.service import LoyaltyService
-from mockserver.settings import DOCS_SAMPLE_TOKEN, Settings
-from openapi import example_path
+from loyapro_mock.mockserver.auth import issue_token
+from loyapro_mock.mockserver.seed import DemoState, seed_demo
+from loyapro_mock.mockserver.service import LoyaltyService
+from loyapro_mock.mockserver.settings import DOCS_SAMPLE_TOKEN, Settings
 
 __all__ = ["banner", "base_url", "curl_command", "demo_summary", "ensure_demo_state"]
 
@@ -46,9 +45,16 @@ def base_url(host: str, port: int) -> str:
     return f"http://{host}:{port}"
 
 
-def curl_command(url: str, token: str, pos_name: str = "foodics") -> str:
-    """A one-line curl that posts the docs' example order (shipped in the package)."""
-    data = "@" + str(example_path("order"))
+#: The shell command the banner pipes into curl: it prints the docs' example order.
+EXAMPLE_COMMAND = "loyapro-mock example order"
+
+
+def curl_command(
+    url: str, token: str, pos_name: str = "foodics", *, body_command: str = EXAMPLE_COMMAND
+) -> str:
+    """A one-line shell command that posts the docs' example order: ``body_command`` prints
+    the body (read from the installed package at run time, so it survives any reinstall)
+    and curl sends it from stdin."""
     parts = [
         "curl",
         "-sS",
@@ -62,13 +68,16 @@ def curl_command(url: str, token: str, pos_name: str = "foodics") -> str:
         "-H",
         "Content-Type: application/json",
         "--data-binary",
-        data,
+        "@-",
     ]
-    return shlex.join(parts)
+    return f"{body_command} | {shlex.join(parts)}"
 
 
-def banner(settings: Settings, demo: DemoState | None, *, port: int) -> str:
-    """What ``loyapro-mock serve`` prints once it listens."""
+def banner(
+    settings: Settings, demo: DemoState | None, *, port: int, example_command: str = EXAMPLE_COMMAND
+) -> str:
+    """What ``loyapro-mock serve`` prints once it listens; ``example_command`` is the shell
+    command that prints the docs' example order (the CLI passes its own path)."""
     url = base_url(settings.host, port)
     pos = demo.pos_name if demo is not None else "foodics"
     token = issue_token(settings.secret, pos)
@@ -102,7 +111,7 @@ def banner(settings: Settings, demo: DemoState | None, *, port: int) -> str:
         "",
         "Post the docs' example order:",
         "",
-        curl_command(url, token, pos),
+        curl_command(url, token, pos, body_command=example_command),
         "",
     ]
     return "\n".join(lines) + "\n"

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from mockserver.validation import Violation
+from loyapro_mock.mockserver.validation import Violation
 
 __all__ = ["TITLES", "DomainError", "invalid"]
 

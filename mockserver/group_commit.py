@@ -33,8 +33,8 @@ import sqlite3
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from mockserver.problems import store_unavailable
-from mockserver.store import Store
+from loyapro_mock.mockserver.problems import store_unavailable
+from loyapro_mock.mockserver.store import Store
 
 __all__ = ["LOCK_RETRY_SECONDS", "LOCK_TIMEOUT_SECONDS", "MAX_GROUP", "GroupCommit"]
 

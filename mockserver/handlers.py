@@ -14,9 +14,9 @@ from typing import Any
 import orjson
 from aiohttp import web
 
-from mockserver.journal import merge_violations
-from mockserver.keys import CALL, GROUP, SERVICE, SETTINGS
-from mockserver.problems import violation_dicts
+from loyapro_mock.mockserver.journal import merge_violations
+from loyapro_mock.mockserver.keys import CALL, GROUP, SERVICE, SETTINGS
+from loyapro_mock.mockserver.problems import violation_dicts
 
 __all__ = [
     "VIOLATIONS_HEADER",

@@ -12,9 +12,9 @@ from typing import Any
 
 import orjson
 
-from mockserver.clock import iso
-from mockserver.keys import Call
-from mockserver.problems import violation_dicts
+from loyapro_mock.mockserver.clock import iso
+from loyapro_mock.mockserver.keys import Call
+from loyapro_mock.mockserver.problems import violation_dicts
 
 __all__ = [
     "RAW_BODY_LIMIT",

@@ -17,7 +17,7 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
-from mockserver.store import Store
+from loyapro_mock.mockserver.store import Store
 
 __all__ = ["FLUSH_DELAY", "MAX_PENDING", "JournalWriter"]
 

@@ -12,16 +12,16 @@ from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 
-from mockserver.validation import OperationValidator, SpecValidator, Violation
+from loyapro_mock.mockserver.validation import OperationValidator, SpecValidator, Violation
 
 if TYPE_CHECKING:
-    from mockserver.auth import Authenticator, Principal
-    from mockserver.group_commit import GroupCommit
-    from mockserver.journal_writer import JournalWriter
-    from mockserver.seed import DemoState
-    from mockserver.service import LoyaltyService
-    from mockserver.settings import Settings
-    from mockserver.sqlite_store import SqliteStore
+    from loyapro_mock.mockserver.auth import Authenticator, Principal
+    from loyapro_mock.mockserver.group_commit import GroupCommit
+    from loyapro_mock.mockserver.journal_writer import JournalWriter
+    from loyapro_mock.mockserver.seed import DemoState
+    from loyapro_mock.mockserver.service import LoyaltyService
+    from loyapro_mock.mockserver.settings import Settings
+    from loyapro_mock.mockserver.sqlite_store import SqliteStore
 
 __all__ = [
     "AUTH",

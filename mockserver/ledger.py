@@ -17,10 +17,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from mockserver.clock import iso, parse_iso
-from mockserver.customers import customer_public
-from mockserver.errors import DomainError
-from mockserver.store import Row, StoreTx
+from loyapro_mock.mockserver.clock import iso, parse_iso
+from loyapro_mock.mockserver.customers import customer_public
+from loyapro_mock.mockserver.errors import DomainError
+from loyapro_mock.mockserver.store import Row, StoreTx
 
 __all__ = [
     "KINDS",

@@ -22,12 +22,12 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from mockserver import accounts, ledger
-from mockserver.clock import iso
-from mockserver.customers import customer_public, match_customer
-from mockserver.loyalty import LoyaltyConfig
-from mockserver.orders import OrderFacts
-from mockserver.store import Row, StoreTx
+from loyapro_mock.mockserver import accounts, ledger
+from loyapro_mock.mockserver.clock import iso
+from loyapro_mock.mockserver.customers import customer_public, match_customer
+from loyapro_mock.mockserver.loyalty import LoyaltyConfig
+from loyapro_mock.mockserver.orders import OrderFacts
+from loyapro_mock.mockserver.store import Row, StoreTx
 
 __all__ = ["apply_order"]
 

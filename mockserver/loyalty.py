@@ -25,7 +25,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields, replace
 from typing import Any, TypeVar
 
-from mockserver.orders import OrderFacts
+from loyapro_mock.mockserver.orders import OrderFacts
 
 __all__ = [
     "BALANCE_PROGRAMS",

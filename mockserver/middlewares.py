@@ -24,10 +24,10 @@ from typing import Any
 import orjson
 from aiohttp import web
 
-from mockserver.errors import DomainError
-from mockserver.journal import build_entry, utc_now_iso
-from mockserver.json_keys import find_duplicate_key
-from mockserver.keys import (
+from loyapro_mock.mockserver.errors import DomainError
+from loyapro_mock.mockserver.journal import build_entry, utc_now_iso
+from loyapro_mock.mockserver.json_keys import find_duplicate_key
+from loyapro_mock.mockserver.keys import (
     AUTH,
     CALL,
     GROUP,
@@ -38,14 +38,14 @@ from mockserver.keys import (
     Handler,
     Operation,
 )
-from mockserver.problems import (
+from loyapro_mock.mockserver.problems import (
     ProblemError,
     problem_body,
     problem_from_domain,
     problem_response,
     store_unavailable,
 )
-from mockserver.validation import Violation
+from loyapro_mock.mockserver.validation import Violation
 
 __all__ = [
     "accepts_json",

@@ -14,7 +14,7 @@ from typing import Any
 
 import orjson
 
-from mockserver.customers import normalise_mobile
+from loyapro_mock.mockserver.customers import normalise_mobile
 
 __all__ = [
     "FOODICS_STATUS_NAMES",

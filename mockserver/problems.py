@@ -14,8 +14,8 @@ from typing import Any
 import orjson
 from aiohttp import web
 
-from mockserver.errors import DomainError
-from mockserver.validation import Violation
+from loyapro_mock.mockserver.errors import DomainError
+from loyapro_mock.mockserver.validation import Violation
 
 __all__ = [
     "PROBLEM_CONTENT_TYPE",

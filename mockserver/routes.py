@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from mockserver import admin, handlers
-from mockserver.keys import Handler, Operation
-from mockserver.validation import SpecValidator, UnsupportedSpecError
+from loyapro_mock.mockserver import admin, handlers
+from loyapro_mock.mockserver.keys import Handler, Operation
+from loyapro_mock.mockserver.validation import SpecValidator, UnsupportedSpecError
 
 __all__ = ["HANDLERS", "add_routes", "build_operations"]
 

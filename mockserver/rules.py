@@ -23,9 +23,9 @@ from __future__ import annotations
 
 from typing import Any, NamedTuple
 
-from mockserver.customers import normalise_mobile
-from mockserver.orders import FOODICS_STATUS_NAMES, mapping, number
-from mockserver.validation import Violation
+from loyapro_mock.mockserver.customers import normalise_mobile
+from loyapro_mock.mockserver.orders import FOODICS_STATUS_NAMES, mapping, number
+from loyapro_mock.mockserver.validation import Violation
 
 __all__ = ["TOLERANCE", "check_order", "close", "pricing_mode"]
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from mockserver.service import LoyaltyService
+from loyapro_mock.mockserver.service import LoyaltyService
 
 __all__ = [
     "DEMO_BRANCH",

@@ -41,16 +41,16 @@ from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime
 from typing import Any, NamedTuple
 
-from mockserver import ledger, lifecycle
-from mockserver.clock import Clock
-from mockserver.customers import normalise_dial_code, normalise_mobile
-from mockserver.errors import DomainError, invalid
-from mockserver.loyalty import ProgramsConfig
-from mockserver.orders import OrderFacts, mapping, number, read_order
-from mockserver.rules import check_order
-from mockserver.service_admin import AdminOperations
-from mockserver.store import Row, Store, StoreTx
-from mockserver.validation import Violation
+from loyapro_mock.mockserver import ledger, lifecycle
+from loyapro_mock.mockserver.clock import Clock
+from loyapro_mock.mockserver.customers import normalise_dial_code, normalise_mobile
+from loyapro_mock.mockserver.errors import DomainError, invalid
+from loyapro_mock.mockserver.loyalty import ProgramsConfig
+from loyapro_mock.mockserver.orders import OrderFacts, mapping, number, read_order
+from loyapro_mock.mockserver.rules import check_order
+from loyapro_mock.mockserver.service_admin import AdminOperations
+from loyapro_mock.mockserver.store import Row, Store, StoreTx
+from loyapro_mock.mockserver.validation import Violation
 
 __all__ = ["DomainError", "LoyaltyService", "PreparedOrder"]
 

@@ -11,13 +11,13 @@ from collections.abc import Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
-from mockserver import accounts, ledger
-from mockserver.clock import iso, parse_iso
-from mockserver.customers import customer_public, match_customer, normalise_mobile
-from mockserver.errors import DomainError, invalid
-from mockserver.loyalty import ProgramsConfig
-from mockserver.orders import number
-from mockserver.store import Row, Store, StoreTx
+from loyapro_mock.mockserver import accounts, ledger
+from loyapro_mock.mockserver.clock import iso, parse_iso
+from loyapro_mock.mockserver.customers import customer_public, match_customer, normalise_mobile
+from loyapro_mock.mockserver.errors import DomainError, invalid
+from loyapro_mock.mockserver.loyalty import ProgramsConfig
+from loyapro_mock.mockserver.orders import number
+from loyapro_mock.mockserver.store import Row, Store, StoreTx
 
 __all__ = ["ISSUE_OPTIONS", "AdminOperations"]
 

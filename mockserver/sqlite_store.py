@@ -23,11 +23,11 @@ from typing import Any
 
 import orjson
 
-from mockserver.clock import iso, parse_iso
-from mockserver.sqlite_connection import Checkpointer, WriterLock, connect, lock_path
-from mockserver.sqlite_schema import SCHEMA, SCHEMA_VERSION, TABLES
-from mockserver.sqlite_tx import SqliteTx
-from mockserver.store import Row
+from loyapro_mock.mockserver.clock import iso, parse_iso
+from loyapro_mock.mockserver.sqlite_connection import Checkpointer, WriterLock, connect, lock_path
+from loyapro_mock.mockserver.sqlite_schema import SCHEMA, SCHEMA_VERSION, TABLES
+from loyapro_mock.mockserver.sqlite_tx import SqliteTx
+from loyapro_mock.mockserver.store import Row
 
 __all__ = ["SqliteStore"]
 

@@ -7,8 +7,8 @@ import sqlite3
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from mockserver.sqlite_schema import COLUMNS, decode_row, encode_record
-from mockserver.store import Row
+from loyapro_mock.mockserver.sqlite_schema import COLUMNS, decode_row, encode_record
+from loyapro_mock.mockserver.store import Row
 
 __all__ = ["SqliteTx"]
 

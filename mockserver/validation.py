@@ -15,7 +15,7 @@ from typing import Any
 
 import jsonschema_rs
 
-from openapi import load_spec
+from loyapro_mock.openapi import load_spec
 
 __all__ = [
     "OperationInfo",

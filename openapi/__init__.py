@@ -14,9 +14,11 @@ from typing import Any
 
 import yaml
 
-__all__ = ["SPEC_NAMES", "example_path", "load_spec", "spec_path"]
+__all__ = ["EXAMPLE_NAMES", "SPEC_NAMES", "example_path", "load_spec", "spec_path"]
 
 SPEC_NAMES = ("loyapro-pos", "pos-partner")
+#: The bundled example request bodies (`examples/<name>.json`).
+EXAMPLE_NAMES = ("order",)
 
 
 def spec_path(name: str = "loyapro-pos") -> Path:
@@ -28,6 +30,8 @@ def spec_path(name: str = "loyapro-pos") -> Path:
 
 def example_path(name: str = "order") -> Path:
     """The path of a bundled example request body (`order` is the docs' example order)."""
+    if name not in EXAMPLE_NAMES:
+        raise ValueError(f"unknown example {name!r}; choose one of {', '.join(EXAMPLE_NAMES)}")
     return Path(str(resources.files(__name__).joinpath("examples", f"{name}.json")))
 
 

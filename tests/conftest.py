@@ -9,8 +9,10 @@ from typing import Any
 
 import pytest
 
-SHARED = Path(__file__).resolve().parents[2] / "shared"
+#: The repository's copy of the order example LoyaPro publishes in its POS docs. Tests read
+#: nothing outside the repository; `DOCS_EXAMPLE_SHA256` pins the copy to the published bytes.
 DOCS_EXAMPLE = Path(__file__).resolve().parents[1] / "openapi" / "examples" / "order.json"
+DOCS_EXAMPLE_SHA256 = "d37b22d523fa036839d020c819985528a3cc3e91d5d98b1045bafd69f511e32d"
 
 
 @pytest.fixture(scope="session")

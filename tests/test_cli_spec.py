@@ -10,7 +10,7 @@ from click.testing import CliRunner
 
 from loyapro_mock import __version__
 from loyapro_mock.cli import main
-from openapi import example_path
+from loyapro_mock.openapi import example_path
 
 
 def test_version() -> None:

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from mockserver.validation import SpecValidator
+from loyapro_mock.mockserver.validation import SpecValidator
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -44,7 +44,47 @@ def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def test_wheel_contains_both_specs_and_the_docs_example(wheel: Path) -> None:
     names = set(zipfile.ZipFile(wheel).namelist())
-    assert {"openapi/loyapro-pos.yaml", "openapi/pos-partner.yaml", "openapi/examples/order.json"} <= names
+    assert {
+        "loyapro_mock/openapi/loyapro-pos.yaml",
+        "loyapro_mock/openapi/pos-partner.yaml",
+        "loyapro_mock/openapi/examples/order.json",
+    } <= names
+
+
+def test_wheel_installs_one_import_root(wheel: Path) -> None:
+    names = zipfile.ZipFile(wheel).namelist()
+    top = {name.split("/")[0] for name in names}
+    assert top == {"loyapro_mock", f"{wheel.name.split('-')[0]}-{wheel.name.split('-')[1]}.dist-info"}
+    packages = {name.rsplit("/", 1)[0] for name in names if name.endswith("/__init__.py")}
+    assert {
+        "loyapro_mock/mockserver",
+        "loyapro_mock/contracts",
+        "loyapro_mock/fixtures",
+        "loyapro_mock/openapi",
+        "loyapro_mock/cli",
+    } <= packages
+
+
+def test_wheel_registers_the_pytest_plugin_under_the_import_root(wheel: Path) -> None:
+    with zipfile.ZipFile(wheel) as archive:
+        (entry_points,) = [n for n in archive.namelist() if n.endswith(".dist-info/entry_points.txt")]
+        text = archive.read(entry_points).decode()
+    assert "loyapro = loyapro_mock.contracts.pytest_plugin" in text
+
+
+def test_wheel_leaves_a_generic_fixtures_package_alone(wheel: Path, tmp_path: Path) -> None:
+    # testtools' `fixtures` (PyPI) owns the top-level name; installing the wheel beside it
+    # must not overwrite it.
+    target = tmp_path / "site"
+    (target / "fixtures").mkdir(parents=True)
+    (target / "fixtures" / "__init__.py").write_text("class Fixture:\n    pass\n")
+    subprocess.run(
+        [sys.executable, "-m", "pip", "install", "--no-deps", "-q", "--target", str(target), str(wheel)],
+        check=True,
+        capture_output=True,
+    )
+    assert (target / "fixtures" / "__init__.py").read_text() == "class Fixture:\n    pass\n"
+    assert (target / "loyapro_mock" / "fixtures" / "__init__.py").is_file()
 
 
 def test_installed_wheel_loads_specs_from_site_packages(wheel: Path, tmp_path: Path) -> None:
@@ -61,7 +101,7 @@ def test_installed_wheel_loads_specs_from_site_packages(wheel: Path, tmp_path: P
     # interpreter's site-packages (plain directories, so no editable finder of the checkout).
     deps = sysconfig.get_paths()["purelib"]
     script = (
-        "import openapi, mockserver.validation as v;"
+        "from loyapro_mock import openapi; import loyapro_mock.mockserver.validation as v;"
         "print(openapi.__file__);"
         "print(len(v.SpecValidator.load('loyapro-pos').operations()));"
         "print(len(v.SpecValidator.load('pos-partner').operations()))"

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 from typing import Any
 
 import pytest
 from openapi_spec_validator import validate
 
-from openapi import SPEC_NAMES, example_path, load_spec, spec_path
-from tests.conftest import SHARED
+from loyapro_mock.openapi import SPEC_NAMES, example_path, load_spec, spec_path
+from tests.conftest import DOCS_EXAMPLE, DOCS_EXAMPLE_SHA256
 
 
 @pytest.mark.parametrize("name", SPEC_NAMES)
@@ -21,13 +22,15 @@ def test_order_example_in_spec_is_the_docs_example_verbatim() -> None:
     spec = load_spec("loyapro-pos")
     body = spec["paths"]["/pos/1.0.0/{pos_name}/order"]["post"]["requestBody"]
     example = body["content"]["application/json"]["examples"]["docs"]["value"]
-    seed = json.loads((SHARED / "seeds" / "seed-order-example.json").read_text())
-    assert example == seed
+    assert example == json.loads(DOCS_EXAMPLE.read_bytes())
+
+
+def test_repository_copy_is_the_published_docs_example_byte_for_byte() -> None:
+    assert hashlib.sha256(DOCS_EXAMPLE.read_bytes()).hexdigest() == DOCS_EXAMPLE_SHA256
 
 
 def test_shipped_example_file_is_the_docs_example() -> None:
-    seed = json.loads((SHARED / "seeds" / "seed-order-example.json").read_text())
-    assert json.loads(example_path("order").read_text()) == seed
+    assert example_path("order").read_bytes() == DOCS_EXAMPLE.read_bytes()
 
 
 def test_webhooks_are_the_three_paths_loyapro_publishes() -> None:

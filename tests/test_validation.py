@@ -6,8 +6,8 @@ from typing import Any
 
 import pytest
 
-from mockserver.validation import SpecValidator, UnsupportedSpecError, Violation, json_pointer
-from openapi import load_spec
+from loyapro_mock.mockserver.validation import SpecValidator, UnsupportedSpecError, Violation, json_pointer
+from loyapro_mock.openapi import load_spec
 
 
 @pytest.fixture(scope="module")

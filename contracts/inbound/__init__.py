@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from contracts.findings import Finding
-from contracts.inbound import checks_contract, checks_orders, checks_payload, checks_rewards
-from contracts.inbound.evidence import INBOUND, InboundEvidence, JournalEntry
-from contracts.mock_admin import MockAdmin
-from contracts.session import CertSession
+from loyapro_mock.contracts.findings import Finding
+from loyapro_mock.contracts.inbound import checks_contract, checks_orders, checks_payload, checks_rewards
+from loyapro_mock.contracts.inbound.evidence import INBOUND, InboundEvidence, JournalEntry
+from loyapro_mock.contracts.mock_admin import MockAdmin
+from loyapro_mock.contracts.session import CertSession
 
 __all__ = [
     "INBOUND",

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from contracts.findings import Verdict
-from contracts.inbound.evidence import INBOUND, InboundEvidence, JournalEntry
-from contracts.inbound.support import cite, reproduce, schema_violations
+from loyapro_mock.contracts.findings import Verdict
+from loyapro_mock.contracts.inbound.evidence import INBOUND, InboundEvidence, JournalEntry
+from loyapro_mock.contracts.inbound.support import cite, reproduce, schema_violations
 
 
 @INBOUND.check(

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from contracts.findings import Verdict
-from contracts.inbound.evidence import INBOUND, InboundEvidence, JournalEntry
-from contracts.inbound.support import VOID_STATUSES, cite, obj, reproduce
-from mockserver.rules import check_order
+from loyapro_mock.contracts.findings import Verdict
+from loyapro_mock.contracts.inbound.evidence import INBOUND, InboundEvidence, JournalEntry
+from loyapro_mock.contracts.inbound.support import VOID_STATUSES, cite, obj, reproduce
+from loyapro_mock.mockserver.rules import check_order
 
 PAID, RETURNED = 4, 5
 

@@ -9,10 +9,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from contracts.findings import Verdict
-from contracts.inbound.evidence import INBOUND, InboundEvidence, JournalEntry
-from contracts.inbound.support import cite, lines, number, obj, reproduce
-from contracts.registry import CheckSpec
+from loyapro_mock.contracts.findings import Verdict
+from loyapro_mock.contracts.inbound.evidence import INBOUND, InboundEvidence, JournalEntry
+from loyapro_mock.contracts.inbound.support import cite, lines, number, obj, reproduce
+from loyapro_mock.contracts.registry import CheckSpec
 
 DISCOUNT_REASONS = ("Coupon", "Loyalty Redemption")
 FOODICS_STATUSES = range(1, 9)

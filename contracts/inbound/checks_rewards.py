@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from contracts.findings import Verdict
-from contracts.inbound.evidence import INBOUND, InboundEvidence, JournalEntry
-from contracts.inbound.support import (
+from loyapro_mock.contracts.findings import Verdict
+from loyapro_mock.contracts.inbound.evidence import INBOUND, InboundEvidence, JournalEntry
+from loyapro_mock.contracts.inbound.support import (
     VOID_STATUSES,
     cite,
     close,
@@ -16,8 +16,8 @@ from contracts.inbound.support import (
     number,
     reproduce,
 )
-from contracts.session import REWARD_KINDS
-from mockserver.customers import normalise_mobile
+from loyapro_mock.contracts.session import REWARD_KINDS
+from loyapro_mock.mockserver.customers import normalise_mobile
 
 
 def _session_calls(evidence: InboundEvidence) -> list[JournalEntry]:

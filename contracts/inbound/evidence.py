@@ -5,9 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from contracts.registry import Registry
-from contracts.session import CertSession
-from mockserver.orders import mapping
+from loyapro_mock.contracts.registry import Registry
+from loyapro_mock.contracts.session import CertSession
+from loyapro_mock.mockserver.orders import mapping
 
 _WEBHOOKS = ("order", "reward", "redeem")
 

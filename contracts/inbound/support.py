@@ -7,12 +7,12 @@ from collections.abc import Iterable
 from functools import lru_cache
 from typing import Any
 
-from contracts.findings import Evidence, journal
-from contracts.inbound.evidence import InboundEvidence, JournalEntry
-from mockserver.orders import mapping as obj
-from mockserver.orders import number
-from mockserver.rules import close
-from mockserver.validation import SpecValidator, Violation
+from loyapro_mock.contracts.findings import Evidence, journal
+from loyapro_mock.contracts.inbound.evidence import InboundEvidence, JournalEntry
+from loyapro_mock.mockserver.orders import mapping as obj
+from loyapro_mock.mockserver.orders import number
+from loyapro_mock.mockserver.rules import close
+from loyapro_mock.mockserver.validation import SpecValidator, Violation
 
 __all__ = [
     "MAX_EVIDENCE",

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
-from contracts.defaults import DEFAULT_MAX_EXAMPLES
-from contracts.findings import Finding
-from contracts.outbound.checks import OUTBOUND
-from contracts.outbound.evidence import OutboundEvidence
-from contracts.outbound.fuzz import run_conformance
-from contracts.outbound.probes import PosClient, run_customer_round_trips, run_product_round_trips
+from loyapro_mock.contracts.defaults import DEFAULT_MAX_EXAMPLES
+from loyapro_mock.contracts.findings import Finding
+from loyapro_mock.contracts.outbound.checks import OUTBOUND
+from loyapro_mock.contracts.outbound.evidence import OutboundEvidence
+from loyapro_mock.contracts.outbound.fuzz import run_conformance
+from loyapro_mock.contracts.outbound.probes import (
+    PosClient,
+    run_customer_round_trips,
+    run_product_round_trips,
+)
 
 __all__ = [
     "DEFAULT_MAX_EXAMPLES",

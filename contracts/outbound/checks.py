@@ -11,11 +11,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from contracts.findings import Verdict
-from contracts.outbound.evidence import CATEGORIES, OutboundEvidence, PosCall
-from contracts.outbound.probes import LARGE_PAGE, SMALL_PAGE, found_customers, page_items
-from contracts.reference_pos.backend import normalise_mobile
-from contracts.registry import CheckSpec, Registry
+from loyapro_mock.contracts.findings import Verdict
+from loyapro_mock.contracts.outbound.evidence import CATEGORIES, OutboundEvidence, PosCall
+from loyapro_mock.contracts.outbound.probes import LARGE_PAGE, SMALL_PAGE, found_customers, page_items
+from loyapro_mock.contracts.reference_pos.backend import normalise_mobile
+from loyapro_mock.contracts.registry import CheckSpec, Registry
 
 OUTBOUND: Registry[OutboundEvidence] = Registry("outbound")
 

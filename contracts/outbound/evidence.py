@@ -6,7 +6,7 @@ import shlex
 from dataclasses import dataclass, field
 from typing import Any
 
-from contracts.findings import Evidence, pos_call
+from loyapro_mock.contracts.findings import Evidence, pos_call
 
 # schemathesis check categories, in the order the report lists them
 CATEGORIES: tuple[str, ...] = (

@@ -20,8 +20,8 @@ from schemathesis import GenerationMode
 from schemathesis import checks as core_checks
 from schemathesis.specs.openapi import checks as openapi_checks
 
-from contracts.outbound.evidence import CaseFailure, ConformanceRun
-from openapi import load_spec
+from loyapro_mock.contracts.outbound.evidence import CaseFailure, ConformanceRun
+from loyapro_mock.openapi import load_spec
 
 _CHECKS: tuple[tuple[str, Callable[..., Any]], ...] = (
     ("server_errors", core_checks.not_a_server_error),

@@ -13,7 +13,7 @@ from typing import Any
 
 import requests
 
-from contracts.outbound.evidence import OutboundEvidence, PosCall, curl_command
+from loyapro_mock.contracts.outbound.evidence import OutboundEvidence, PosCall, curl_command
 
 # The probe walks pages of this size, so that a small catalogue still spans several pages.
 SMALL_PAGE = 5

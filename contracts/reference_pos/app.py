@@ -15,8 +15,8 @@ from typing import Any
 import jsonschema_rs
 from aiohttp import web
 
-from contracts.reference_pos.backend import DEFAULT_PER_PAGE, MAX_PER_PAGE, PosBackend
-from openapi import load_spec
+from loyapro_mock.contracts.reference_pos.backend import DEFAULT_PER_PAGE, MAX_PER_PAGE, PosBackend
+from loyapro_mock.openapi import load_spec
 
 #: The bearer token the reference POS accepts unless told otherwise.
 REFERENCE_POS_TOKEN = "reference-pos-token"

@@ -5,11 +5,11 @@ from __future__ import annotations
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
-from contracts.findings import Report
-from contracts.reports.html_report import render_html, write_html
-from contracts.reports.json_report import render_json, write_json
-from contracts.reports.junit import render_junit, write_junit
-from contracts.reports.terminal import print_report, summary_table, verdict_line
+from loyapro_mock.contracts.findings import Report
+from loyapro_mock.contracts.reports.html_report import render_html, write_html
+from loyapro_mock.contracts.reports.json_report import render_json, write_json
+from loyapro_mock.contracts.reports.junit import render_junit, write_junit
+from loyapro_mock.contracts.reports.terminal import print_report, summary_table, verdict_line
 
 __all__ = [
     "print_report",

@@ -8,14 +8,14 @@ from itertools import groupby
 from pathlib import Path
 from string import Template
 
-from contracts.findings import Evidence, Finding, Outcome, Report
-from contracts.requirements import REQUIREMENTS, requirement
+from loyapro_mock.contracts.findings import Evidence, Finding, Outcome, Report
+from loyapro_mock.contracts.requirements import REQUIREMENTS, requirement
 
 _ORDER = {item.id: index for index, item in enumerate(REQUIREMENTS)}
 
 
 def _template() -> Template:
-    text = files("contracts").joinpath("templates/report.html").read_text(encoding="utf-8")
+    text = files("loyapro_mock.contracts").joinpath("templates/report.html").read_text(encoding="utf-8")
     return Template(text)
 
 

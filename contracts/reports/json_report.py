@@ -6,8 +6,8 @@ import json
 from pathlib import Path
 from typing import Any
 
-from contracts.findings import Report
-from contracts.requirements import REQUIREMENTS
+from loyapro_mock.contracts.findings import Report
+from loyapro_mock.contracts.requirements import REQUIREMENTS
 
 
 def report_document(report: Report) -> dict[str, Any]:

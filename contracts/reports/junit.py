@@ -10,7 +10,7 @@ import xml.etree.ElementTree as ET
 from itertools import groupby
 from pathlib import Path
 
-from contracts.findings import Finding, Outcome, Report
+from loyapro_mock.contracts.findings import Finding, Outcome, Report
 
 
 def render_junit(report: Report) -> str:

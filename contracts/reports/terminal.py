@@ -8,8 +8,8 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from contracts.findings import Finding, Outcome, Report
-from contracts.requirements import requirement
+from loyapro_mock.contracts.findings import Finding, Outcome, Report
+from loyapro_mock.contracts.requirements import requirement
 
 _STYLES = {Outcome.PASS: "bold green", Outcome.FAIL: "bold red", Outcome.NOT_EXERCISED: "yellow"}
 

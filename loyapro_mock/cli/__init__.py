@@ -7,6 +7,7 @@ import click
 from loyapro_mock import __version__
 from loyapro_mock.cli.certify import certify_group
 from loyapro_mock.cli.demo import demo
+from loyapro_mock.cli.example import example
 from loyapro_mock.cli.fixtures import fixtures_group
 from loyapro_mock.cli.serve import serve
 from loyapro_mock.cli.spec import spec_group
@@ -31,6 +32,7 @@ def main() -> None:
 main.add_command(spec_group)
 main.add_command(serve)
 main.add_command(token)
+main.add_command(example)
 main.add_command(certify_group)
 main.add_command(demo)
 main.add_command(fixtures_group)

@@ -14,15 +14,15 @@ from pathlib import Path
 import click
 from rich.console import Console
 
-from contracts.checklist import write_checklist
-from contracts.defaults import DEFAULT_MAX_EXAMPLES
-from contracts.findings import Finding, Report
-from contracts.inbound import evaluate_session
-from contracts.mock_admin import MockAdmin, MockAdminError
-from contracts.prepare import DOCS_BRANCH_ID, DOCS_BUSINESS_REFERENCE, start_session
-from contracts.reports import print_report, write_all
-from contracts.runner import build_report
-from contracts.session import CertSession
+from loyapro_mock.contracts.checklist import write_checklist
+from loyapro_mock.contracts.defaults import DEFAULT_MAX_EXAMPLES
+from loyapro_mock.contracts.findings import Finding, Report
+from loyapro_mock.contracts.inbound import evaluate_session
+from loyapro_mock.contracts.mock_admin import MockAdmin, MockAdminError
+from loyapro_mock.contracts.prepare import DOCS_BRANCH_ID, DOCS_BUSINESS_REFERENCE, start_session
+from loyapro_mock.contracts.reports import print_report, write_all
+from loyapro_mock.contracts.runner import build_report
+from loyapro_mock.contracts.session import CertSession
 
 __all__ = ["certify_group", "finish"]
 
@@ -92,7 +92,11 @@ def start(
     """Prepare a certification session and write the cashier checklist (Markdown and JSON)."""
     allowed = list(product_ids)
     if not allowed and pos_url:
-        from contracts.outbound.probes import PosClient, page_items, walk_products  # schemathesis
+        from loyapro_mock.contracts.outbound.probes import (  # schemathesis
+            PosClient,
+            page_items,
+            walk_products,
+        )
 
         items = page_items(walk_products(PosClient(pos_url, pos_token), 100))
         allowed = [str(item["id"]) for item in items if item.get("is_active", True)][:3]
@@ -157,7 +161,7 @@ def report(
         raise click.ClickException(str(exc)) from exc
     scope = ["inbound"]
     if pos_url:
-        from contracts.outbound import certify_pos  # loads schemathesis: only when grading
+        from loyapro_mock.contracts.outbound import certify_pos  # loads schemathesis: only when grading
 
         findings += certify_pos(pos_url, pos_token)
         scope.append("outbound")
@@ -201,7 +205,7 @@ def pos(
     out: Path,
 ) -> None:
     """Grade the POS's API against pos-partner.yaml; exit 1 on any failure."""
-    from contracts.outbound import certify_pos  # loads schemathesis: only when grading
+    from loyapro_mock.contracts.outbound import certify_pos  # loads schemathesis: only when grading
 
     findings = certify_pos(base_url, token, max_examples=max_examples, seed=seed)
     result = build_report(findings, pos_name=pos_name, pos_version=pos_version, scope=["outbound"])

@@ -8,9 +8,9 @@ from pathlib import Path
 import click
 from rich.console import Console
 
-from contracts.defaults import DEFAULT_MAX_EXAMPLES
 from loyapro_mock import __version__
 from loyapro_mock.cli.certify import finish
+from loyapro_mock.contracts.defaults import DEFAULT_MAX_EXAMPLES
 
 __all__ = ["demo"]
 
@@ -47,7 +47,7 @@ def demo(out: Path, max_examples: int, seed: int) -> None:
         console.print(f"mock LoyaPro   {mock_url}")
         console.print(f"reference POS  {pos_url}")
 
-    from contracts.harness import run_demo  # loads schemathesis: only when the demo runs
+    from loyapro_mock.contracts.harness import run_demo  # loads schemathesis: only when the demo runs
 
     report, inbound = run_demo(max_examples=max_examples, seed=seed, pos_version=__version__, on_ready=ready)
     console.print(f"session        {inbound.session.id}")

@@ -11,16 +11,16 @@ import click
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
-from fixtures.catalog import KINDS
-from fixtures.customers import iter_customers
-from fixtures.invalid import INVALID_RULES, iter_invalid
-from fixtures.orders import MODES
-from fixtures.output import FORMATS, dumps, write_records
-from fixtures.rewards import iter_rewards
-from fixtures.scenario import ScenarioError, list_scenarios, render
-from fixtures.stream import ORDER_STATES, iter_orders
-from fixtures.world import World
 from loyapro_mock.cli.options import seed_option
+from loyapro_mock.fixtures.catalog import KINDS
+from loyapro_mock.fixtures.customers import iter_customers
+from loyapro_mock.fixtures.invalid import INVALID_RULES, iter_invalid
+from loyapro_mock.fixtures.orders import MODES
+from loyapro_mock.fixtures.output import FORMATS, dumps, write_records
+from loyapro_mock.fixtures.rewards import iter_rewards
+from loyapro_mock.fixtures.scenario import ScenarioError, list_scenarios, render
+from loyapro_mock.fixtures.stream import ORDER_STATES, iter_orders
+from loyapro_mock.fixtures.world import World
 
 __all__ = ["fixtures_group"]
 
@@ -263,10 +263,10 @@ def scenario(
         with _sink(None) as sink:
             sink.write(dumps(rendered.as_dict(), fmt))
         return
-    from fixtures.scenario_runner import run_scenario_sync
+    from loyapro_mock.fixtures.scenario_runner import run_scenario_sync
 
     if token is None:
-        from mockserver.settings import DOCS_SAMPLE_TOKEN
+        from loyapro_mock.mockserver.settings import DOCS_SAMPLE_TOKEN
 
         token = DOCS_SAMPLE_TOKEN
     result = run_scenario_sync(rendered, base_url, token)

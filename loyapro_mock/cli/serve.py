@@ -10,17 +10,18 @@ from pathlib import Path
 import click
 from aiohttp import web
 
-from mockserver.app import create_app, prepare_state
-from mockserver.demo import banner
-from mockserver.keys import DEMO
-from mockserver.runner import listening_sockets, run, run_workers, serve_app
-from mockserver.settings import Settings, SettingsError
+from loyapro_mock.cli.example import example_command
+from loyapro_mock.mockserver.app import create_app, prepare_state
+from loyapro_mock.mockserver.demo import banner
+from loyapro_mock.mockserver.keys import DEMO
+from loyapro_mock.mockserver.runner import listening_sockets, run, run_workers, serve_app
+from loyapro_mock.mockserver.settings import Settings, SettingsError
 
 __all__ = ["serve"]
 
 
 def _echo_banner(settings: Settings, app: web.Application, port: int) -> None:
-    click.echo(banner(settings, app[DEMO], port=port), nl=False)
+    click.echo(banner(settings, app[DEMO], port=port, example_command=example_command()), nl=False)
 
 
 def _db_error(settings: Settings, exc: BaseException) -> click.ClickException:

@@ -12,9 +12,9 @@ from typing import Any
 
 import requests
 
-from contracts.driver import Driver
-from contracts.orders import Ticket
-from contracts.session import SessionReward
+from loyapro_mock.contracts.driver import Driver
+from loyapro_mock.contracts.orders import Ticket
+from loyapro_mock.contracts.session import SessionReward
 
 
 class NeverSendsVoids(Driver):

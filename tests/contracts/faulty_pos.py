@@ -10,7 +10,7 @@ import math
 import uuid
 from typing import Any
 
-from contracts.reference_pos.backend import PosBackend, ProductPage, fold_name
+from loyapro_mock.contracts.reference_pos.backend import PosBackend, ProductPage, fold_name
 
 
 class ArabicSearchFails(PosBackend):

@@ -11,11 +11,11 @@ from click.testing import CliRunner
 from faulty_drivers import NeverSendsVoids
 from faulty_pos import PushDuplicates
 
-from contracts.driver import Driver
-from contracts.harness import REFERENCE_POS_TOKEN, RunningMock, running_mock, running_pos
-from contracts.session import CertSession
 from loyapro_mock.cli.certify import certify_group
 from loyapro_mock.cli.demo import demo
+from loyapro_mock.contracts.driver import Driver
+from loyapro_mock.contracts.harness import REFERENCE_POS_TOKEN, RunningMock, running_mock, running_pos
+from loyapro_mock.contracts.session import CertSession
 
 
 @pytest.fixture(scope="module")

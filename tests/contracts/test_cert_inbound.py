@@ -8,12 +8,12 @@ from collections.abc import Callable, Iterator
 import pytest
 from faulty_drivers import FAULTY_DRIVERS
 
-from contracts.driver import Driver
-from contracts.findings import Outcome
-from contracts.harness import InboundRun, RunningMock, run_inbound, running_mock
-from contracts.inbound import INBOUND
-from contracts.reference_pos.backend import default_catalogue
-from contracts.registry import failed_checks
+from loyapro_mock.contracts.driver import Driver
+from loyapro_mock.contracts.findings import Outcome
+from loyapro_mock.contracts.harness import InboundRun, RunningMock, run_inbound, running_mock
+from loyapro_mock.contracts.inbound import INBOUND
+from loyapro_mock.contracts.reference_pos.backend import default_catalogue
+from loyapro_mock.contracts.registry import failed_checks
 
 CATALOGUE = default_catalogue()
 

@@ -6,11 +6,11 @@ from __future__ import annotations
 import pytest
 from faulty_pos import FAULTY_BACKENDS
 
-from contracts.findings import Finding, Outcome
-from contracts.harness import REFERENCE_POS_TOKEN, running_pos
-from contracts.outbound import OUTBOUND, certify_pos
-from contracts.reference_pos import PosBackend
-from contracts.registry import failed_checks
+from loyapro_mock.contracts.findings import Finding, Outcome
+from loyapro_mock.contracts.harness import REFERENCE_POS_TOKEN, running_pos
+from loyapro_mock.contracts.outbound import OUTBOUND, certify_pos
+from loyapro_mock.contracts.reference_pos import PosBackend
+from loyapro_mock.contracts.registry import failed_checks
 
 MAX_EXAMPLES = 5
 

@@ -7,9 +7,9 @@ import xml.etree.ElementTree as ET
 import pytest
 from faulty_pos import ArabicSearchFails
 
-from contracts.harness import REFERENCE_POS_TOKEN, running_pos
-from contracts.outbound import OUTBOUND
-from openapi import example_path
+from loyapro_mock.contracts.harness import REFERENCE_POS_TOKEN, running_pos
+from loyapro_mock.contracts.outbound import OUTBOUND
+from loyapro_mock.openapi import example_path
 
 pytest_plugins = ["pytester"]
 

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 from aiohttp.test_utils import TestClient
 
-from contracts.reference_pos import create_pos_app, fold_name, normalise_mobile
+from loyapro_mock.contracts.reference_pos import create_pos_app, fold_name, normalise_mobile
 
 TOKEN = "t0ken"
 AUTH = {"Authorization": f"Bearer {TOKEN}"}

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from contracts.findings import Finding, Outcome, Report, Verdict, journal
-from contracts.inbound import INBOUND
-from contracts.outbound import OUTBOUND
-from contracts.registry import CheckSpec, DuplicateCheckError, Registry
-from contracts.requirements import REQUIREMENTS, requirement
+from loyapro_mock.contracts.findings import Finding, Outcome, Report, Verdict, journal
+from loyapro_mock.contracts.inbound import INBOUND
+from loyapro_mock.contracts.outbound import OUTBOUND
+from loyapro_mock.contracts.registry import CheckSpec, DuplicateCheckError, Registry
+from loyapro_mock.contracts.requirements import REQUIREMENTS, requirement
 
 
 def _registry() -> Registry[int]:
@@ -102,7 +102,7 @@ def test_all_passed_signs_off_with_exit_code_0_but_an_empty_report_does_not() ->
 
 
 def test_public_surface_of_the_contracts_package_is_pinned() -> None:
-    import contracts
+    from loyapro_mock import contracts
 
     assert sorted(contracts.__all__) == [
         "CheckSpec",

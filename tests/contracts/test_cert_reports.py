@@ -8,8 +8,8 @@ from pathlib import Path
 
 from rich.console import Console
 
-from contracts.findings import Finding, Outcome, Report, journal, pos_call
-from contracts.reports import print_report, render_html, render_json, render_junit, write_all
+from loyapro_mock.contracts.findings import Finding, Outcome, Report, journal, pos_call
+from loyapro_mock.contracts.reports import print_report, render_html, render_json, render_junit, write_all
 
 HOSTILE = '<script>alert("x")</script> & "quotes"'
 

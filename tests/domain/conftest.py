@@ -8,12 +8,12 @@ from pathlib import Path
 
 import pytest
 
-from mockserver.clock import Clock
-from mockserver.loyalty import ProgramsConfig
-from mockserver.seed import seed_demo
-from mockserver.service import LoyaltyService
-from mockserver.sqlite_store import SqliteStore
-from mockserver.store import Store
+from loyapro_mock.mockserver.clock import Clock
+from loyapro_mock.mockserver.loyalty import ProgramsConfig
+from loyapro_mock.mockserver.seed import seed_demo
+from loyapro_mock.mockserver.service import LoyaltyService
+from loyapro_mock.mockserver.sqlite_store import SqliteStore
+from loyapro_mock.mockserver.store import Store
 
 T0 = datetime(2023, 1, 1, 15, 0, 0, tzinfo=UTC)
 

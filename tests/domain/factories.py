@@ -6,9 +6,9 @@ import copy
 import json
 from typing import Any
 
-from openapi import example_path
+from loyapro_mock.openapi import example_path
 
-#: The docs' example order (the packaged copy of shared/seeds/seed-order-example.json).
+#: The docs' example order (the repository's copy, openapi/examples/order.json).
 DOCS_ORDER: dict[str, Any] = json.loads(example_path("order").read_text(encoding="utf-8"))
 DOCS_MOBILE = "557937530"
 BRANCH_ID = "97be5de5-ae01-4efe-8355-7c6aaf077be7"

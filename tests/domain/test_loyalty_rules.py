@@ -6,7 +6,7 @@ import itertools
 
 import pytest
 
-from mockserver.loyalty import (
+from loyapro_mock.mockserver.loyalty import (
     ConfigError,
     LoyaltyConfig,
     Plan,
@@ -15,7 +15,7 @@ from mockserver.loyalty import (
     floor_amount,
     reversal_amount,
 )
-from mockserver.orders import read_order
+from loyapro_mock.mockserver.orders import read_order
 
 from .factories import docs_order, order
 

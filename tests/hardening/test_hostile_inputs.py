@@ -13,11 +13,11 @@ import pytest
 from aiohttp.test_utils import TestClient
 from yarl import URL
 
-from mockserver.app import create_app
-from mockserver.keys import SERVICE, STORE
-from mockserver.seed import DEMO_CUSTOMERS
-from mockserver.settings import Settings
-from mockserver.sqlite_schema import TABLES
+from loyapro_mock.mockserver.app import create_app
+from loyapro_mock.mockserver.keys import SERVICE, STORE
+from loyapro_mock.mockserver.seed import DEMO_CUSTOMERS
+from loyapro_mock.mockserver.settings import Settings
+from loyapro_mock.mockserver.sqlite_schema import TABLES
 
 from .conftest import DOCS_CUSTOMER
 from .hostile import MARN_BUSINESS, OTHER_BUSINESS, OTHER_CODE, Hostile, catalogue

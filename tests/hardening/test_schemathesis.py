@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from openapi import spec_path
+from loyapro_mock.openapi import spec_path
 
 from .servers import ServerProcess, start_server
 

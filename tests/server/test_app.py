@@ -9,11 +9,11 @@ from typing import Any
 import pytest
 import yaml
 
-from mockserver.app import create_app
-from mockserver.loyalty import ConfigError
-from mockserver.settings import Settings
-from mockserver.validation import SpecValidator, UnsupportedSpecError
-from openapi import load_spec, spec_path
+from loyapro_mock.mockserver.app import create_app
+from loyapro_mock.mockserver.loyalty import ConfigError
+from loyapro_mock.mockserver.settings import Settings
+from loyapro_mock.mockserver.validation import SpecValidator, UnsupportedSpecError
+from loyapro_mock.openapi import load_spec, spec_path
 
 
 def test_every_spec_operation_is_routed() -> None:

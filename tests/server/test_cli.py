@@ -22,7 +22,7 @@ from click.testing import CliRunner
 
 from loyapro_mock.cli.serve import serve
 from loyapro_mock.cli.token import token
-from mockserver.settings import DEFAULT_SECRET
+from loyapro_mock.mockserver.settings import DEFAULT_SECRET
 
 CLI = Path(sys.executable).with_name("loyapro-mock")
 STARTUP_SECONDS = 30
@@ -82,7 +82,7 @@ def running_mock(db: Path, tmp_path: Path) -> Iterator[list[str]]:
     banner: list[str] = []
     deadline = time.monotonic() + STARTUP_SECONDS
     try:
-        while not any(line.startswith("curl ") for line in banner):
+        while not any("| curl " in line for line in banner):
             remaining = deadline - time.monotonic()
             assert remaining > 0 and process.poll() is None, "".join(banner)
             try:
@@ -101,7 +101,7 @@ def running_mock(db: Path, tmp_path: Path) -> Iterator[list[str]]:
 
 def paste(banner: list[str]) -> dict[str, Any]:
     """Run the banner's curl command through a shell, as a person pasting it would."""
-    [command] = [line.strip() for line in banner if line.startswith("curl ")]
+    [command] = [line.strip() for line in banner if "| curl " in line]
     done = subprocess.run(command, shell=True, capture_output=True, text=True, timeout=30, check=False)
     assert done.returncode == 0, done.stderr
     result: dict[str, Any] = orjson.loads(done.stdout)

@@ -13,11 +13,11 @@ from typing import Any, cast
 
 import pytest
 
-from mockserver.errors import DomainError
-from mockserver.group_commit import GroupCommit
-from mockserver.keys import GROUP, STORE
-from mockserver.problems import ProblemError
-from mockserver.sqlite_store import SqliteStore
+from loyapro_mock.mockserver.errors import DomainError
+from loyapro_mock.mockserver.group_commit import GroupCommit
+from loyapro_mock.mockserver.keys import GROUP, STORE
+from loyapro_mock.mockserver.problems import ProblemError
+from loyapro_mock.mockserver.sqlite_store import SqliteStore
 
 from .support import DEMO_CODES, DOCS_CUSTOMER, ORDER_URL, REDEEM_URL, auth_headers, dumps, redeem_body
 
