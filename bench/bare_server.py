@@ -9,7 +9,7 @@ import sys
 
 from aiohttp import web
 
-from loyapro_mock.mockserver.runner import loop_factory
+from loyapro_mock.mockserver.http.runner import loop_factory
 
 _BODY = b'{"order_id":"x","status":"Paid","duplicate":false}'
 

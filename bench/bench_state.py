@@ -17,10 +17,10 @@ import time
 from collections.abc import Iterator
 from typing import Any
 
-from loyapro_mock.mockserver.loyalty import ProgramsConfig
-from loyapro_mock.mockserver.seed import DEMO_BUSINESS, DEMO_CUSTOMERS, seed_demo
-from loyapro_mock.mockserver.service import LoyaltyService
-from loyapro_mock.mockserver.sqlite_store import SqliteStore
+from loyapro_mock.mockserver.domain.programs import ProgramsConfig
+from loyapro_mock.mockserver.domain.usecases.demo_state import DEMO_BUSINESS, DEMO_CUSTOMERS, seed_demo
+from loyapro_mock.mockserver.domain.usecases.loyapro import LoyaltyService
+from loyapro_mock.mockserver.store.sqlite.store import SqliteStore
 
 __all__ = ["BATCH", "code_for", "prepare_db"]
 

@@ -47,9 +47,9 @@ from loadgen import (
     write_lua,
 )
 
-from loyapro_mock.mockserver.auth import issue_token
-from loyapro_mock.mockserver.seed import DEMO_BRANCH, DEMO_CUSTOMERS
-from loyapro_mock.mockserver.settings import Settings
+from loyapro_mock.mockserver.domain.usecases.demo_state import DEMO_BRANCH, DEMO_CUSTOMERS
+from loyapro_mock.mockserver.http.pipeline.auth import issue_token
+from loyapro_mock.mockserver.http.settings import Settings
 
 DOCS_CUSTOMER = DEMO_CUSTOMERS[0][1]
 BRANCH = DEMO_BRANCH["id"]

@@ -17,7 +17,7 @@ from typing import Any
 
 import jsonschema
 
-from loyapro_mock.mockserver.validation import SpecValidator
+from loyapro_mock.mockserver.http.pipeline.validation import SpecValidator
 from loyapro_mock.openapi import example_path
 
 TARGET_US = 50.0

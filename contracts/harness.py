@@ -21,10 +21,10 @@ from loyapro_mock.contracts.reference_pos import REFERENCE_POS_TOKEN, PosBackend
 from loyapro_mock.contracts.runner import build_report
 from loyapro_mock.contracts.serving import BackgroundServer
 from loyapro_mock.contracts.session import CertSession
-from loyapro_mock.mockserver.app import create_app
-from loyapro_mock.mockserver.auth import issue_token
-from loyapro_mock.mockserver.keys import SERVICE
-from loyapro_mock.mockserver.settings import Settings
+from loyapro_mock.mockserver.http.app import create_app
+from loyapro_mock.mockserver.http.keys import SERVICE
+from loyapro_mock.mockserver.http.pipeline.auth import issue_token
+from loyapro_mock.mockserver.http.settings import Settings
 
 REFERENCE_POS_NAME = "loyapro-mock reference POS"
 DriverFactory = Callable[..., Driver]

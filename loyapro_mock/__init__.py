@@ -1,4 +1,10 @@
-"""loyapro-mock: a mock LoyaPro server and certification harness for POS integrations."""
+"""loyapro-mock: a mock LoyaPro server and certification harness for POS integrations.
+
+One import root: `loyapro_mock.openapi` (the contract), `loyapro_mock.mockserver` (the mock),
+`loyapro_mock.contracts` (certification), `loyapro_mock.fixtures` (test data) and
+`loyapro_mock.cli` (the command line, which only wires them). Importing this package
+imports none of them.
+"""
 
 from importlib.metadata import PackageNotFoundError, version
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 import sysconfig
@@ -12,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from loyapro_mock.mockserver.validation import SpecValidator
+from loyapro_mock.mockserver.http.pipeline.validation import SpecValidator
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -22,6 +23,14 @@ pytestmark = pytest.mark.slow
 @pytest.fixture(scope="module")
 def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("dist")
+    # Built from a copy, so the build leaves nothing (build/, *.egg-info) in the checkout.
+    source = tmp_path_factory.mktemp("source") / "loyapro-mock"
+    shutil.copytree(
+        ROOT,
+        source,
+        symlinks=True,
+        ignore=shutil.ignore_patterns(".git", ".venv", "build", "dist", "*.egg-info", "__pycache__", "*.db"),
+    )
     subprocess.run(
         [
             sys.executable,
@@ -33,7 +42,7 @@ def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
             "-q",
             "-w",
             str(out),
-            str(ROOT),
+            str(source),
         ],
         check=True,
         capture_output=True,
@@ -101,7 +110,7 @@ def test_installed_wheel_loads_specs_from_site_packages(wheel: Path, tmp_path: P
     # interpreter's site-packages (plain directories, so no editable finder of the checkout).
     deps = sysconfig.get_paths()["purelib"]
     script = (
-        "from loyapro_mock import openapi; import loyapro_mock.mockserver.validation as v;"
+        "from loyapro_mock import openapi; import loyapro_mock.mockserver.http.pipeline.validation as v;"
         "print(openapi.__file__);"
         "print(len(v.SpecValidator.load('loyapro-pos').operations()));"
         "print(len(v.SpecValidator.load('pos-partner').operations()))"

@@ -6,7 +6,8 @@ from typing import Any
 
 import pytest
 
-from loyapro_mock.mockserver.validation import SpecValidator, UnsupportedSpecError, Violation, json_pointer
+from loyapro_mock.mockserver.domain.violations import Violation
+from loyapro_mock.mockserver.http.pipeline.validation import SpecValidator, UnsupportedSpecError, json_pointer
 from loyapro_mock.openapi import load_spec
 
 

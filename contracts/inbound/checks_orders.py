@@ -11,7 +11,7 @@ from collections import defaultdict
 from loyapro_mock.contracts.findings import Verdict
 from loyapro_mock.contracts.inbound.evidence import INBOUND, InboundEvidence, JournalEntry
 from loyapro_mock.contracts.inbound.support import VOID_STATUSES, cite, obj, reproduce
-from loyapro_mock.mockserver.rules import check_order
+from loyapro_mock.mockserver.domain.rules import check_order
 
 PAID, RETURNED = 4, 5
 

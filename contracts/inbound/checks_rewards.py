@@ -17,7 +17,7 @@ from loyapro_mock.contracts.inbound.support import (
     reproduce,
 )
 from loyapro_mock.contracts.session import REWARD_KINDS
-from loyapro_mock.mockserver.customers import normalise_mobile
+from loyapro_mock.mockserver.domain.customers import normalise_mobile
 
 
 def _session_calls(evidence: InboundEvidence) -> list[JournalEntry]:

@@ -7,7 +7,7 @@ from typing import Any
 
 from loyapro_mock.contracts.registry import Registry
 from loyapro_mock.contracts.session import CertSession
-from loyapro_mock.mockserver.orders import mapping
+from loyapro_mock.mockserver.domain.orders import mapping
 
 _WEBHOOKS = ("order", "reward", "redeem")
 

@@ -9,10 +9,11 @@ from typing import Any
 
 from loyapro_mock.contracts.findings import Evidence, journal
 from loyapro_mock.contracts.inbound.evidence import InboundEvidence, JournalEntry
-from loyapro_mock.mockserver.orders import mapping as obj
-from loyapro_mock.mockserver.orders import number
-from loyapro_mock.mockserver.rules import close
-from loyapro_mock.mockserver.validation import SpecValidator, Violation
+from loyapro_mock.mockserver.domain.orders import mapping as obj
+from loyapro_mock.mockserver.domain.orders import number
+from loyapro_mock.mockserver.domain.rules import close
+from loyapro_mock.mockserver.domain.violations import Violation
+from loyapro_mock.mockserver.http.pipeline.validation import SpecValidator
 
 __all__ = [
     "MAX_EVIDENCE",

@@ -266,7 +266,7 @@ def scenario(
     from loyapro_mock.fixtures.scenario_runner import run_scenario_sync
 
     if token is None:
-        from loyapro_mock.mockserver.settings import DOCS_SAMPLE_TOKEN
+        from loyapro_mock.mockserver.http.settings import DOCS_SAMPLE_TOKEN
 
         token = DOCS_SAMPLE_TOKEN
     result = run_scenario_sync(rendered, base_url, token)

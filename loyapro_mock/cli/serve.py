@@ -4,18 +4,18 @@ from __future__ import annotations
 
 import contextlib
 import logging
-import sqlite3
 from pathlib import Path
 
 import click
 from aiohttp import web
 
 from loyapro_mock.cli.example import example_command
-from loyapro_mock.mockserver.app import create_app, prepare_state
-from loyapro_mock.mockserver.demo import banner
-from loyapro_mock.mockserver.keys import DEMO
-from loyapro_mock.mockserver.runner import listening_sockets, run, run_workers, serve_app
-from loyapro_mock.mockserver.settings import Settings, SettingsError
+from loyapro_mock.mockserver.http.app import create_app, prepare_state
+from loyapro_mock.mockserver.http.banner import banner
+from loyapro_mock.mockserver.http.keys import DEMO
+from loyapro_mock.mockserver.http.runner import listening_sockets, run, run_workers, serve_app
+from loyapro_mock.mockserver.http.settings import Settings, SettingsError
+from loyapro_mock.mockserver.store import StoreError
 
 __all__ = ["serve"]
 
@@ -36,7 +36,7 @@ def _serve_one(app: web.Application, settings: Settings) -> None:
 
     try:
         run(serve_app(app, host=settings.host, port=settings.port, on_ready=ready))
-    except sqlite3.Error as exc:
+    except StoreError as exc:
         raise _db_error(settings, exc) from exc
     except OSError as exc:
         raise click.ClickException(
@@ -50,7 +50,7 @@ def _serve_many(app: web.Application, settings: Settings) -> None:
     # Load the demo state once, before the workers start, so they do not race to create it.
     try:
         app[DEMO] = prepare_state(settings)
-    except (OSError, sqlite3.Error) as exc:
+    except (OSError, StoreError) as exc:
         raise _db_error(settings, exc) from exc
     try:
         sockets = listening_sockets(settings.host, settings.port, settings.workers)

@@ -11,7 +11,7 @@ from rich.console import Console
 from rich.table import Table
 
 from loyapro_mock.cli.options import spec_option
-from loyapro_mock.mockserver.validation import SpecValidator, UnsupportedSpecError
+from loyapro_mock.mockserver.http.pipeline.validation import SpecValidator, UnsupportedSpecError
 
 
 def _load(spec: str) -> SpecValidator:

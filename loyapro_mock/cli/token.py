@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import click
 
-from loyapro_mock.mockserver.auth import issue_token
-from loyapro_mock.mockserver.settings import Settings, SettingsError
+from loyapro_mock.mockserver.http.pipeline.auth import issue_token
+from loyapro_mock.mockserver.http.settings import Settings, SettingsError
 
 __all__ = ["token"]
 

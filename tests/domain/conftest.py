@@ -8,12 +8,12 @@ from pathlib import Path
 
 import pytest
 
-from loyapro_mock.mockserver.clock import Clock
-from loyapro_mock.mockserver.loyalty import ProgramsConfig
-from loyapro_mock.mockserver.seed import seed_demo
-from loyapro_mock.mockserver.service import LoyaltyService
-from loyapro_mock.mockserver.sqlite_store import SqliteStore
-from loyapro_mock.mockserver.store import Store
+from loyapro_mock.mockserver.domain.clock import Clock
+from loyapro_mock.mockserver.domain.programs import ProgramsConfig
+from loyapro_mock.mockserver.domain.usecases.demo_state import seed_demo
+from loyapro_mock.mockserver.domain.usecases.loyapro import LoyaltyService
+from loyapro_mock.mockserver.store.protocol import Store
+from loyapro_mock.mockserver.store.sqlite.store import SqliteStore
 
 T0 = datetime(2023, 1, 1, 15, 0, 0, tzinfo=UTC)
 

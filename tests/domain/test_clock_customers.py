@@ -6,9 +6,9 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from loyapro_mock.mockserver.clock import Clock, iso, parse_iso
-from loyapro_mock.mockserver.customers import customer_public, normalise_dial_code, normalise_mobile
-from loyapro_mock.mockserver.store import Store
+from loyapro_mock.mockserver.domain.clock import Clock, iso, parse_iso
+from loyapro_mock.mockserver.domain.customers import customer_public, normalise_dial_code, normalise_mobile
+from loyapro_mock.mockserver.store.protocol import Store
 
 from .conftest import T0
 

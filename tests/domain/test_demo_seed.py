@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from loyapro_mock.mockserver.seed import DEMO_CODES, seed_demo
-from loyapro_mock.mockserver.service import LoyaltyService
+from loyapro_mock.mockserver.domain.usecases.demo_state import DEMO_CODES, seed_demo
+from loyapro_mock.mockserver.domain.usecases.loyapro import LoyaltyService
 
 from .factories import BRANCH_ID, DOCS_MOBILE, docs_order
 

@@ -6,7 +6,8 @@ import itertools
 
 import pytest
 
-from loyapro_mock.mockserver.loyalty import (
+from loyapro_mock.mockserver.domain.orders import read_order
+from loyapro_mock.mockserver.domain.programs import (
     ConfigError,
     LoyaltyConfig,
     Plan,
@@ -15,7 +16,6 @@ from loyapro_mock.mockserver.loyalty import (
     floor_amount,
     reversal_amount,
 )
-from loyapro_mock.mockserver.orders import read_order
 
 from .factories import docs_order, order
 

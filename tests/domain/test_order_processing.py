@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from loyapro_mock.mockserver.service import DomainError, LoyaltyService
+from loyapro_mock.mockserver.domain.usecases.loyapro import DomainError, LoyaltyService
 
 from .factories import DOCS_MOBILE, docs_order, order, with_status
 

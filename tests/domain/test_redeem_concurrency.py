@@ -9,10 +9,10 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from loyapro_mock.mockserver.clock import Clock
-from loyapro_mock.mockserver.seed import DEMO_CODES, seed_demo
-from loyapro_mock.mockserver.service import DomainError, LoyaltyService
-from loyapro_mock.mockserver.sqlite_store import SqliteStore
+from loyapro_mock.mockserver.domain.clock import Clock
+from loyapro_mock.mockserver.domain.usecases.demo_state import DEMO_CODES, seed_demo
+from loyapro_mock.mockserver.domain.usecases.loyapro import DomainError, LoyaltyService
+from loyapro_mock.mockserver.store.sqlite.store import SqliteStore
 
 from .factories import BRANCH_ID, DOCS_MOBILE
 

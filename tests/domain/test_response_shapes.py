@@ -8,8 +8,8 @@ import pytest
 from jsonschema import Draft202012Validator
 from referencing import Registry, Resource
 
-from loyapro_mock.mockserver.seed import DEMO_CODES
-from loyapro_mock.mockserver.service import LoyaltyService
+from loyapro_mock.mockserver.domain.usecases.demo_state import DEMO_CODES
+from loyapro_mock.mockserver.domain.usecases.loyapro import LoyaltyService
 from loyapro_mock.openapi import load_spec
 
 from .factories import BRANCH_ID, DOCS_MOBILE, docs_order, order, with_status

@@ -6,8 +6,8 @@ from typing import Any
 
 import pytest
 
-from loyapro_mock.mockserver.seed import DEMO_CODES
-from loyapro_mock.mockserver.service import DomainError, LoyaltyService
+from loyapro_mock.mockserver.domain.usecases.demo_state import DEMO_CODES
+from loyapro_mock.mockserver.domain.usecases.loyapro import DomainError, LoyaltyService
 
 from .factories import BRANCH_ID, DOCS_MOBILE, docs_order, order, with_status
 

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from loyapro_mock.mockserver.rules import check_order, pricing_mode
+from loyapro_mock.mockserver.domain.rules import check_order, pricing_mode
 
 from .factories import docs_order, order
 

@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 
-from loyapro_mock.mockserver.sqlite_store import SqliteStore
-from loyapro_mock.mockserver.store import Store
+from loyapro_mock.mockserver.store.protocol import Store
+from loyapro_mock.mockserver.store.sqlite.store import SqliteStore
 
 AT = "2023-01-01T15:00:00.000Z"
 

@@ -7,8 +7,8 @@ from typing import Any
 import aiohttp
 import pytest
 
-from loyapro_mock.mockserver.auth import issue_token
-from loyapro_mock.mockserver.settings import DEFAULT_SECRET
+from loyapro_mock.mockserver.http.pipeline.auth import issue_token
+from loyapro_mock.mockserver.http.settings import DEFAULT_SECRET
 
 DOCS_CUSTOMER = "557937530"
 DOCS_BRANCH = "97be5de5-ae01-4efe-8355-7c6aaf077be7"

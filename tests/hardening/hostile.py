@@ -13,8 +13,8 @@ from typing import Any
 
 import jwt
 
-from loyapro_mock.mockserver.auth import issue_token
-from loyapro_mock.mockserver.settings import DEFAULT_SECRET
+from loyapro_mock.mockserver.http.pipeline.auth import issue_token
+from loyapro_mock.mockserver.http.settings import DEFAULT_SECRET
 
 from .conftest import BUSINESS, DOCS_BRANCH, DOCS_CUSTOMER, redeem_body
 

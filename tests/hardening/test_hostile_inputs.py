@@ -13,11 +13,11 @@ import pytest
 from aiohttp.test_utils import TestClient
 from yarl import URL
 
-from loyapro_mock.mockserver.app import create_app
-from loyapro_mock.mockserver.keys import SERVICE, STORE
-from loyapro_mock.mockserver.seed import DEMO_CUSTOMERS
-from loyapro_mock.mockserver.settings import Settings
-from loyapro_mock.mockserver.sqlite_schema import TABLES
+from loyapro_mock.mockserver.domain.usecases.demo_state import DEMO_CUSTOMERS
+from loyapro_mock.mockserver.http.app import create_app
+from loyapro_mock.mockserver.http.keys import SERVICE, STORE
+from loyapro_mock.mockserver.http.settings import Settings
+from loyapro_mock.mockserver.store.sqlite.schema import TABLES
 
 from .conftest import DOCS_CUSTOMER
 from .hostile import MARN_BUSINESS, OTHER_BUSINESS, OTHER_CODE, Hostile, catalogue

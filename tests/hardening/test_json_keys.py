@@ -9,7 +9,7 @@ import orjson
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from loyapro_mock.mockserver.json_keys import find_duplicate_key
+from loyapro_mock.mockserver.http.pipeline.json_keys import find_duplicate_key
 
 # Keys and strings rich in the characters the fast count depends on.
 _TEXT = st.text(alphabet=st.sampled_from(["a", "b", ":", '"', "\\", " ", "é", "\u0646"]), max_size=4)

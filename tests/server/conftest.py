@@ -8,9 +8,9 @@ from typing import Any
 import pytest
 from aiohttp.test_utils import TestClient
 
-from loyapro_mock.mockserver.app import create_app
-from loyapro_mock.mockserver.auth import issue_token
-from loyapro_mock.mockserver.settings import DEFAULT_SECRET, Settings
+from loyapro_mock.mockserver.http.app import create_app
+from loyapro_mock.mockserver.http.pipeline.auth import issue_token
+from loyapro_mock.mockserver.http.settings import DEFAULT_SECRET, Settings
 
 ClientFactory = Callable[..., Awaitable[TestClient[Any, Any]]]
 

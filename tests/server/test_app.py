@@ -9,10 +9,10 @@ from typing import Any
 import pytest
 import yaml
 
-from loyapro_mock.mockserver.app import create_app
-from loyapro_mock.mockserver.loyalty import ConfigError
-from loyapro_mock.mockserver.settings import Settings
-from loyapro_mock.mockserver.validation import SpecValidator, UnsupportedSpecError
+from loyapro_mock.mockserver.domain.programs import ConfigError
+from loyapro_mock.mockserver.http.app import create_app
+from loyapro_mock.mockserver.http.pipeline.validation import SpecValidator, UnsupportedSpecError
+from loyapro_mock.mockserver.http.settings import Settings
 from loyapro_mock.openapi import load_spec, spec_path
 
 

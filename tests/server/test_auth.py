@@ -7,8 +7,8 @@ from typing import Any
 import jwt
 import pytest
 
-from loyapro_mock.mockserver.auth import issue_token
-from loyapro_mock.mockserver.settings import DEFAULT_SECRET, DOCS_SAMPLE_TOKEN, StaticToken
+from loyapro_mock.mockserver.http.pipeline.auth import issue_token
+from loyapro_mock.mockserver.http.settings import DEFAULT_SECRET, DOCS_SAMPLE_TOKEN, StaticToken
 
 from .support import DEMO_CODES, ORDER_URL, REWARD_URL, auth_headers, journal, lookup_body
 

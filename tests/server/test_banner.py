@@ -8,8 +8,8 @@ from pathlib import Path
 from click.testing import CliRunner
 
 from loyapro_mock.cli.example import example, example_command
-from loyapro_mock.mockserver.demo import banner
-from loyapro_mock.mockserver.settings import Settings
+from loyapro_mock.mockserver.http.banner import banner
+from loyapro_mock.mockserver.http.settings import Settings
 from tests.conftest import DOCS_EXAMPLE
 
 

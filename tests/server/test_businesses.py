@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from loyapro_mock.mockserver.keys import SERVICE
+from loyapro_mock.mockserver.http.keys import SERVICE
 from tests.server.conftest import ClientFactory
 from tests.server.support import auth_headers, dumps
 

@@ -22,7 +22,7 @@ from click.testing import CliRunner
 
 from loyapro_mock.cli.serve import serve
 from loyapro_mock.cli.token import token
-from loyapro_mock.mockserver.settings import DEFAULT_SECRET
+from loyapro_mock.mockserver.http.settings import DEFAULT_SECRET
 
 CLI = Path(sys.executable).with_name("loyapro-mock")
 STARTUP_SECONDS = 30

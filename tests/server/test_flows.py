@@ -6,7 +6,7 @@ import asyncio
 import copy
 from typing import Any
 
-from loyapro_mock.mockserver.settings import DOCS_SAMPLE_TOKEN
+from loyapro_mock.mockserver.http.settings import DOCS_SAMPLE_TOKEN
 
 from .support import (
     DEMO_CODES,

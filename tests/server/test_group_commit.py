@@ -13,11 +13,12 @@ from typing import Any, cast
 
 import pytest
 
-from loyapro_mock.mockserver.errors import DomainError
-from loyapro_mock.mockserver.group_commit import GroupCommit
-from loyapro_mock.mockserver.keys import GROUP, STORE
-from loyapro_mock.mockserver.problems import ProblemError
-from loyapro_mock.mockserver.sqlite_store import SqliteStore
+from loyapro_mock.mockserver.domain.errors import DomainError
+from loyapro_mock.mockserver.http.keys import GROUP, STORE
+from loyapro_mock.mockserver.http.problems import store_unavailable
+from loyapro_mock.mockserver.store import StoreError
+from loyapro_mock.mockserver.store.group_commit import GroupCommit
+from loyapro_mock.mockserver.store.sqlite.store import SqliteStore
 
 from .support import DEMO_CODES, DOCS_CUSTOMER, ORDER_URL, REDEEM_URL, auth_headers, dumps, redeem_body
 
@@ -165,7 +166,7 @@ async def test_a_domain_error_is_raised_from_its_own_write_only(store: SqliteSto
     assert meta(store, "first", "refused", "last") == {"first": "1", "refused": None, "last": "3"}
 
 
-async def test_a_failed_commit_answers_every_write_503_and_applies_none(tmp_path: Path) -> None:
+async def test_a_failed_commit_fails_every_write_with_a_store_error_and_applies_none(tmp_path: Path) -> None:
     with CommitFailsStore(tmp_path / "state.db") as failing, SqliteStore(failing.path) as other:
         group = GroupCommit(failing)
         outcomes = await asyncio.gather(
@@ -174,10 +175,12 @@ async def test_a_failed_commit_answers_every_write_503_and_applies_none(tmp_path
         )
         assert len(outcomes) == 3
         for outcome in outcomes:
-            assert isinstance(outcome, ProblemError)
-            assert (outcome.status, outcome.code) == (503, "store_unavailable")
-            assert outcome.headers == {"Retry-After": "1"}
-            assert "disk I/O error" in outcome.detail
+            assert isinstance(outcome, StoreError)
+            assert "disk I/O error" in str(outcome)
+            answer = store_unavailable(outcome)  # what the HTTP layer answers
+            assert (answer.status, answer.code) == (503, "store_unavailable")
+            assert answer.headers == {"Retry-After": "1"}
+            assert "disk I/O error" in answer.detail
         assert (group.groups, group.grouped) == (0, 0)
         assert failing.in_group is False
         assert meta(failing, "k0", "k1", "k2") == {"k0": None, "k1": None, "k2": None}
@@ -286,14 +289,12 @@ async def test_an_admin_request_commits_the_waiting_redeem_first(client: Any, to
     assert (group.groups, group.grouped) == (1, 1)
 
 
-async def test_a_write_after_the_store_closed_is_answered_503_not_left_waiting() -> None:
+async def test_a_write_after_the_store_closed_fails_at_once_not_left_waiting() -> None:
     store = SqliteStore(":memory:")
     group = GroupCommit(store)
     store.close()
-    with pytest.raises(ProblemError) as raised:
+    with pytest.raises(StoreError, match="the store is closed"):
         await asyncio.wait_for(group.write(lambda: 1), 5)
-    assert raised.value.status == 503
-    assert raised.value.code == "store_unavailable"
 
 
 def test_begin_group_without_waiting_refuses_while_another_writer_holds_the_file(
@@ -330,7 +331,7 @@ async def test_writes_wait_for_another_writer_without_stalling_the_loop(file_sto
         other.close()
 
 
-async def test_a_full_disk_mid_group_answers_all_503_and_applies_none(tmp_path: Path) -> None:
+async def test_a_full_disk_mid_group_fails_all_and_applies_none(tmp_path: Path) -> None:
     store = SqliteStore(tmp_path / "state.db")
     other = SqliteStore(tmp_path / "state.db")
     try:
@@ -345,9 +346,8 @@ async def test_a_full_disk_mid_group_answers_all_503_and_applies_none(tmp_path: 
             return_exceptions=True,
         )
         conn.execute("PRAGMA max_page_count = 1000000")
-        assert [getattr(r, "status", r) for r in results] == [503, 503, 503]
-        assert all(r.code == "store_unavailable" for r in results if isinstance(r, ProblemError))
-        assert "full" in str(cast(ProblemError, results[0]).detail)  # the cause, not a symptom
+        assert [type(r) for r in results] == [StoreError, StoreError, StoreError]
+        assert "full" in str(results[0])  # the cause, not a symptom
         assert meta(other, "a", "big", "c") == {"a": None, "big": None, "c": None}
         assert store.in_group is False
     finally:
@@ -355,15 +355,13 @@ async def test_a_full_disk_mid_group_answers_all_503_and_applies_none(tmp_path: 
         store.close()
 
 
-async def test_a_lock_held_past_the_timeout_answers_503(file_store: SqliteStore) -> None:
+async def test_a_lock_held_past_the_timeout_fails_with_a_store_error(file_store: SqliteStore) -> None:
     other = SqliteStore(file_store.path)
     group = GroupCommit(file_store, lock_timeout=0.2)
     try:
         other.begin_group()  # e.g. a worker stopped in the middle of its group
-        with pytest.raises(ProblemError) as raised:
+        with pytest.raises(StoreError, match=r"more than 0\.2 s"):
             await asyncio.wait_for(group.write(partial(put, file_store, "k", "v")), 5)
-        assert raised.value.status == 503
-        assert "more than 0.2 s" in raised.value.detail
         other.commit_group()
         assert await group.write(partial(put, file_store, "k", "w")) == "w"
     finally:

@@ -6,8 +6,8 @@ from typing import Any
 
 import pytest
 
-from loyapro_mock.mockserver.auth import issue_token
-from loyapro_mock.mockserver.settings import DEFAULT_SECRET
+from loyapro_mock.mockserver.http.pipeline.auth import issue_token
+from loyapro_mock.mockserver.http.settings import DEFAULT_SECRET
 
 from .support import (
     DEMO_CODES,

@@ -10,9 +10,9 @@ from typing import Any
 
 import pytest
 
-from loyapro_mock.mockserver.group_commit import GroupCommit
-from loyapro_mock.mockserver.journal_writer import JournalWriter
-from loyapro_mock.mockserver.sqlite_store import SqliteStore
+from loyapro_mock.mockserver.http.journal_writer import JournalWriter
+from loyapro_mock.mockserver.store.group_commit import GroupCommit
+from loyapro_mock.mockserver.store.sqlite.store import SqliteStore
 
 DELAY = 0.01
 

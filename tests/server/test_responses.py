@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from loyapro_mock.mockserver.validation import OperationValidator, SpecValidator
+from loyapro_mock.mockserver.http.pipeline.validation import OperationValidator, SpecValidator
 
 from .support import (
     DEMO_CODES,

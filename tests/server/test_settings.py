@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from loyapro_mock.mockserver.settings import (
+from loyapro_mock.mockserver.http.settings import (
     DOCS_SAMPLE_TOKEN,
     MAX_BODY_BYTES,
     Settings,

@@ -1,0 +1,155 @@
+"""Demo state: the docs' business, customer and branch, a small catalog and reward codes.
+
+`seed_demo` is idempotent: on a database that already holds the demo it only fills what is
+missing, so a restart keeps whatever a POS did to the demo codes. Pass it as the service's
+``seeder`` so ``POST /__admin/reset`` loads it again.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from loyapro_mock.mockserver.domain.usecases.loyapro import LoyaltyService
+
+__all__ = [
+    "DEMO_BRANCH",
+    "DEMO_BUSINESS",
+    "DEMO_CATALOG",
+    "DEMO_CODES",
+    "DEMO_CUSTOMERS",
+    "DEMO_POS",
+    "DemoState",
+    "seed_demo",
+]
+
+DEMO_POS = "foodics"
+DEMO_BUSINESS = {"reference": "440810", "name": "north coffee"}
+DEMO_BRANCH = {
+    "id": "97be5de5-ae01-4efe-8355-7c6aaf077be7",
+    "name": "north coffee esplanade",
+    "reference": "b06",
+}
+#: (dial code, mobile, name); the first one is the docs' customer.
+DEMO_CUSTOMERS: tuple[tuple[int, str, str], ...] = (
+    (966, "557937530", "faisal alsalamah"),
+    (966, "501234567", "noura alqahtani"),
+    (966, "555123456", "abdullah alharbi"),
+    (966, "531112233", "sara alotaibi"),
+)
+DEMO_CATALOG: tuple[dict[str, Any], ...] = (
+    {
+        "id": "_7g3g8555",
+        "sku": "prd_7g3g8555",
+        "name": "blue north",
+        "name_localized": "بلو نورث",
+        "price": 24.0,
+        "category": "hot drinks",
+    },
+    {
+        "id": "_8a2k1m90",
+        "sku": "prd_8a2k1m90",
+        "name": "flat white",
+        "name_localized": "فلات وايت",
+        "price": 18.0,
+        "category": "hot drinks",
+    },
+    {
+        "id": "_5d7q3c21",
+        "sku": "prd_5d7q3c21",
+        "name": "spanish latte",
+        "name_localized": "سبانش لاتيه",
+        "price": 21.0,
+        "category": "cold drinks",
+    },
+    {
+        "id": "_9x4b6n12",
+        "sku": "prd_9x4b6n12",
+        "name": "butter croissant",
+        "name_localized": "كرواسون بالزبدة",
+        "price": 12.0,
+        "category": "bakery",
+    },
+    {
+        "id": "_2r8t5v33",
+        "sku": "prd_2r8t5v33",
+        "name": "san sebastian cheesecake",
+        "name_localized": "تشيز كيك سان سباستيان",
+        "price": 26.0,
+        "category": "desserts",
+    },
+)
+#: One code of each kind, all held by the docs' customer.
+DEMO_CODES = {"products": "PRD-4B8N2X", "percentage": "PCT-9T3W5H", "fixed_amount": "FIX-7Q2M9K"}
+_CODE_TERMS: dict[str, dict[str, Any]] = {
+    "products": {
+        "discount_amount": 100,
+        "allowed_products": ["_7g3g8555", "_8a2k1m90"],
+        "max_discount_amount": 24,
+    },
+    "percentage": {"discount_amount": 20, "max_discount_amount": 15},
+    "fixed_amount": {"discount_amount": 10},
+}
+_YEAR_SECONDS = 365 * 24 * 3600
+
+
+@dataclass(frozen=True)
+class DemoState:
+    """What the demo holds, for the startup banner and the tests."""
+
+    pos_name: str
+    business_reference: str
+    business_name: str
+    branch_id: str
+    customer_dial_code: int
+    customer_mobile: str
+    codes: dict[str, str] = field(default_factory=dict)
+    product_ids: tuple[str, ...] = ()
+
+
+def _subscribe_demo(service: LoyaltyService, reference: str) -> None:
+    """Give the second demo customer the first subscription plan (once)."""
+    plans = service.programs.for_business(reference).subscriptions
+    if not plans.enabled or not plans.plans:
+        return
+    dial, mobile, _ = DEMO_CUSTOMERS[1]
+    with service.store.snapshot() as tx:
+        customer = tx.find_customer(reference, dial, mobile)
+        subscribed = customer is not None and bool(tx.subscriptions(customer["id"]))
+    if not subscribed:
+        service.subscribe(reference, mobile, plans.plans[0].name, dial_code=dial, days=30)
+
+
+def seed_demo(service: LoyaltyService) -> DemoState:
+    """Create (or complete) the demo state and describe it."""
+    reference = DEMO_BUSINESS["reference"]
+    service.register_business(reference, DEMO_BUSINESS["name"], DEMO_POS, branches=[DEMO_BRANCH])
+    for product in DEMO_CATALOG:
+        service.add_product(reference, product)
+    for dial, mobile, name in DEMO_CUSTOMERS:
+        service.upsert_customer(reference, mobile, dial, name, source="seed")
+    dial, mobile, _ = DEMO_CUSTOMERS[0]
+    with service.store.snapshot() as tx:
+        missing = [kind for kind, code in DEMO_CODES.items() if tx.get_reward(code) is None]
+    for kind in missing:
+        service.issue_reward(
+            reference,
+            kind,
+            mobile,
+            dial_code=dial,
+            code=DEMO_CODES[kind],
+            program="demo",
+            expires_in_seconds=_YEAR_SECONDS,
+            **_CODE_TERMS[kind],
+        )
+    _subscribe_demo(service, reference)
+    return DemoState(
+        pos_name=DEMO_POS,
+        business_reference=reference,
+        business_name=DEMO_BUSINESS["name"],
+        branch_id=DEMO_BRANCH["id"],
+        customer_dial_code=dial,
+        customer_mobile=mobile,
+        codes=dict(DEMO_CODES),
+        product_ids=tuple(p["id"] for p in DEMO_CATALOG),
+    )

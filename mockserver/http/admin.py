@@ -1,0 +1,172 @@
+"""The mock's own admin API under ``/__admin/``: journal, reset, rewards, customers, clock.
+
+Not part of LoyaPro; documented in the spec under the ``admin`` tag. No authentication:
+the mock is a local tool. Admin calls are not journaled.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from aiohttp import web
+
+from loyapro_mock.mockserver.domain.clock import iso, parse_iso
+from loyapro_mock.mockserver.http.banner import demo_summary
+from loyapro_mock.mockserver.http.handlers import json_response
+from loyapro_mock.mockserver.http.journal import VERDICTS
+from loyapro_mock.mockserver.http.keys import CALL, DEMO, JOURNAL, SERVICE, SETTINGS, SPEC, STORE, Handler
+from loyapro_mock.mockserver.http.problems import ProblemError
+from loyapro_mock.mockserver.http.version import VERSION
+
+__all__ = ["HANDLERS", "parse_journal_query"]
+
+_OPERATIONS = ("order", "reward", "redeem")
+DEFAULT_LIMIT = 1000
+MAX_LIMIT = 10000
+MAX_CLOCK_OFFSET = 100 * 365 * 24 * 3600.0
+
+
+def _bad_query(name: str, value: str, expected: str) -> ProblemError:
+    return ProblemError(
+        400,
+        "invalid_query",
+        f"The query parameter {name}={value!r} is invalid: expected {expected}.",
+    )
+
+
+def _parse_since(value: str) -> str:
+    """A journal id (digits) as is, or an instant normalised to the store's format."""
+    if value.isascii() and value.isdigit() and len(value) <= 18:  # fits a 64-bit id
+        return value
+    try:
+        return iso(parse_iso(value.replace(" ", "+")))
+    except ValueError:
+        raise _bad_query(
+            "since", value, "an ISO 8601 instant (2024-01-31T12:00:00Z) or a journal id"
+        ) from None
+
+
+def parse_journal_query(query: Any) -> dict[str, Any]:
+    """Turn ``/__admin/requests`` query parameters into ``Store.list_requests`` filters."""
+    filters: dict[str, Any] = {"limit": DEFAULT_LIMIT}
+    if query.get("pos"):
+        filters["pos"] = query["pos"]
+    # A filter given with an empty value is a mistake, not "no filter".
+    operation = query.get("operation")
+    if operation is not None:
+        if operation not in _OPERATIONS:
+            raise _bad_query("operation", operation, "one of " + ", ".join(_OPERATIONS))
+        filters["operation"] = operation
+    verdict = query.get("verdict")
+    if verdict is not None:
+        if verdict not in VERDICTS:
+            raise _bad_query("verdict", verdict, "one of " + ", ".join(VERDICTS))
+        filters["verdict"] = verdict
+    if query.get("since") is not None:
+        filters["since"] = _parse_since(query["since"])
+    limit = query.get("limit")
+    if limit is not None:
+        if not (limit.isascii() and limit.isdigit() and len(limit) <= 6) or not 1 <= int(limit) <= MAX_LIMIT:
+            raise _bad_query("limit", limit, f"an integer from 1 to {MAX_LIMIT}")
+        filters["limit"] = int(limit)
+    return filters
+
+
+async def admin_health(request: web.Request) -> web.Response:
+    """``GET /__admin/health``: liveness, versions and the mock's clock."""
+    settings = request.app[SETTINGS]
+    return json_response(
+        request,
+        {
+            "status": "ok",
+            "version": VERSION,
+            "spec_version": request.app[SPEC].version,
+            "now": iso(request.app[SERVICE].now()),
+            "lenient": settings.lenient,
+            "db": settings.db,
+            "pid": os.getpid(),  # which process answered (serve --workers N runs N of them)
+        },
+    )
+
+
+async def admin_requests(request: web.Request) -> web.Response:
+    """``GET /__admin/requests``: journal entries, oldest first, filtered."""
+    filters = parse_journal_query(request.query)
+    request.app[JOURNAL].flush()
+    entries = request.app[STORE].list_requests(**filters)
+    return json_response(request, {"requests": entries})
+
+
+async def admin_reset(request: web.Request) -> web.Response:
+    """``POST /__admin/reset``: forget all state, then load the demo state again."""
+    request.app[JOURNAL].flush()  # entries of earlier requests must not outlive the reset
+    request.app[SERVICE].reset()
+    return json_response(request, {"reset": True, "demo": demo_summary(request.app[DEMO])})
+
+
+async def admin_issue_reward(request: web.Request) -> web.Response:
+    """``POST /__admin/rewards``: issue a reward code of a given kind for a customer."""
+    body = request[CALL].body
+    expires = body.get("expires_in_seconds")
+    if isinstance(expires, int | float) and expires > MAX_CLOCK_OFFSET:
+        raise ProblemError(
+            422,
+            "validation_failed",
+            f"expires_in_seconds may be at most {MAX_CLOCK_OFFSET:.0f} (about 100 years).",
+            errors=[
+                {
+                    "pointer": "/expires_in_seconds",
+                    "rule": "maximum",
+                    "message": f"{expires:g} is greater than {MAX_CLOCK_OFFSET:.0f}",
+                }
+            ],
+        )
+    issued = request.app[SERVICE].issue_reward_request(body)
+    return json_response(request, issued, status=201)
+
+
+async def admin_customer(request: web.Request) -> web.Response:
+    """``GET /__admin/customers/{mobile}``: balances per program and the loyalty ledger."""
+    query = request.query
+    view = request.app[SERVICE].customer_view(
+        request.match_info["mobile"],
+        query.get("dial_code") or "966",
+        business_reference=query.get("business") or None,
+    )
+    return json_response(request, view)
+
+
+async def admin_clock(request: web.Request) -> web.Response:
+    """``POST /__admin/clock``: move the mock's clock forward by ``advance_seconds``."""
+    seconds = float(request[CALL].body["advance_seconds"])
+    service = request.app[SERVICE]
+    ahead = service.clock.offset()
+    if not ahead + seconds <= MAX_CLOCK_OFFSET:
+        allowed = max(MAX_CLOCK_OFFSET - ahead, 0.0)
+        raise ProblemError(
+            422,
+            "validation_failed",
+            f"The mock's clock may run at most {MAX_CLOCK_OFFSET:.0f} s (about 100 years) ahead; "
+            f"it is {ahead:.0f} s ahead now, so advance_seconds may be at most {allowed:.0f}. "
+            "POST /__admin/reset sets the clock back.",
+            errors=[
+                {
+                    "pointer": "/advance_seconds",
+                    "rule": "maximum",
+                    "message": f"{seconds:g} is greater than {allowed:.0f}",
+                }
+            ],
+        )
+    now = service.advance_clock(seconds)
+    return json_response(request, {"now": iso(now)})
+
+
+HANDLERS: dict[str, Handler] = {
+    "admin_health": admin_health,
+    "admin_requests": admin_requests,
+    "admin_reset": admin_reset,
+    "admin_issue_reward": admin_issue_reward,
+    "admin_customer": admin_customer,
+    "admin_clock": admin_clock,
+}

@@ -1,0 +1,105 @@
+"""The app factory: ``create_app(settings)`` builds the whole mock LoyaPro.
+
+The spec is loaded and every operation's validator compiled here, once; a spec the mock
+cannot serve fails at this point, before anything listens. The store is opened (and the
+demo state loaded on a first start) in ``cleanup_ctx`` and closed on shutdown, after the
+open group commit and the journal's last batch are written (`mockserver.store.group_commit`,
+`mockserver.http.journal_writer`).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import AsyncIterator
+
+from aiohttp import web
+
+from loyapro_mock.mockserver.domain.programs import ProgramsConfig
+from loyapro_mock.mockserver.domain.usecases.demo_state import DemoState, seed_demo
+from loyapro_mock.mockserver.domain.usecases.loyapro import LoyaltyService
+from loyapro_mock.mockserver.http.banner import ensure_demo_state
+from loyapro_mock.mockserver.http.journal_writer import JournalWriter
+from loyapro_mock.mockserver.http.keys import (
+    AUTH,
+    DEMO,
+    GROUP,
+    JOURNAL,
+    OPERATIONS,
+    SERVICE,
+    SETTINGS,
+    SPEC,
+    STARTED_AT,
+    STORE,
+)
+from loyapro_mock.mockserver.http.pipeline.auth import Authenticator
+from loyapro_mock.mockserver.http.pipeline.middlewares import contract_middleware, journal_middleware
+from loyapro_mock.mockserver.http.pipeline.validation import SpecValidator
+from loyapro_mock.mockserver.http.routes import add_routes, build_operations
+from loyapro_mock.mockserver.http.settings import Settings
+from loyapro_mock.mockserver.store import Store, open_store
+from loyapro_mock.mockserver.store.group_commit import GroupCommit
+
+__all__ = ["CHECKPOINT_INTERVAL", "create_app", "prepare_state"]
+
+#: Seconds between background WAL checkpoints of a file store (mockserver.store.sqlite.connection).
+CHECKPOINT_INTERVAL = 0.5
+
+
+def create_app(settings: Settings | None = None) -> web.Application:
+    """Build the aiohttp application serving ``settings.spec`` (default: loyapro-pos).
+
+    Raises ``UnsupportedSpecError`` / ``ValueError`` for a spec or programs configuration
+    the mock cannot serve.
+    """
+    settings = settings or Settings()
+    spec = SpecValidator.load(settings.spec)
+    operations = build_operations(spec)
+    programs = ProgramsConfig.from_mapping(settings.programs)
+    app = web.Application(
+        middlewares=[journal_middleware, contract_middleware],
+        client_max_size=settings.max_body_bytes,
+    )
+    app[SETTINGS] = settings
+    app[SPEC] = spec
+    app[OPERATIONS] = operations
+    app[AUTH] = Authenticator(settings.secret, settings.all_static_tokens())
+    app[STARTED_AT] = time.time()
+    add_routes(app, operations)
+
+    async def state(app: web.Application) -> AsyncIterator[None]:
+        store = open_store(settings.db, checkpoint_interval=CHECKPOINT_INTERVAL)
+        service = _service(store, settings, programs)
+        app[STORE] = store
+        app[SERVICE] = service
+        app[GROUP] = GroupCommit(store)
+        app[JOURNAL] = JournalWriter(store, defer=app[GROUP].defer)
+        app[DEMO] = ensure_demo_state(service) if settings.demo else None
+        try:
+            yield
+        finally:
+            app[GROUP].commit()
+            app[JOURNAL].flush()
+            store.close()
+
+    app.cleanup_ctx.append(state)
+    return app
+
+
+def _service(store: Store, settings: Settings, programs: ProgramsConfig) -> LoyaltyService:
+    return LoyaltyService(
+        store, programs, seeder=seed_demo if settings.demo else None, auto_register=settings.auto_register
+    )
+
+
+def prepare_state(settings: Settings) -> DemoState | None:
+    """Open the store once and load the demo state (when enabled); return what it holds.
+
+    ``serve --workers N`` calls this before starting the workers, so that they find the
+    demo state complete instead of racing to create it.
+    """
+    store = open_store(settings.db)
+    try:
+        service = _service(store, settings, ProgramsConfig.from_mapping(settings.programs))
+        return ensure_demo_state(service) if settings.demo else None
+    finally:
+        store.close()

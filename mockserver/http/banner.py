@@ -1,0 +1,117 @@
+"""Demo state on start, and the startup banner that tells a POS developer what to do next.
+
+The demo state itself (the docs' business 440810 with POS ``foodics``, its branch, the docs'
+customer and a few more, a small catalog, one reward code of each kind) is the domain's
+`mockserver.domain.usecases.demo_state.seed_demo`; it is idempotent, so a restart keeps what a POS did to it.
+"""
+
+from __future__ import annotations
+
+import shlex
+from dataclasses import asdict
+from typing import Any
+
+from loyapro_mock.mockserver.domain.usecases.demo_state import DemoState, seed_demo
+from loyapro_mock.mockserver.domain.usecases.loyapro import LoyaltyService
+from loyapro_mock.mockserver.http.pipeline.auth import issue_token
+from loyapro_mock.mockserver.http.settings import DOCS_SAMPLE_TOKEN, Settings
+from loyapro_mock.mockserver.http.version import VERSION
+
+__all__ = ["banner", "base_url", "curl_command", "demo_summary", "ensure_demo_state"]
+
+
+def ensure_demo_state(service: LoyaltyService) -> DemoState:
+    """Load the demo state (fills only what is missing on an existing database)."""
+    return seed_demo(service)
+
+
+def demo_summary(state: DemoState | None) -> dict[str, Any] | None:
+    """The demo state as JSON-ready data (for ``POST /__admin/reset``)."""
+    if state is None:
+        return None
+    data = asdict(state)
+    data["product_ids"] = list(state.product_ids)
+    return data
+
+
+def base_url(host: str, port: int) -> str:
+    """The URL a client on this machine uses to reach a server bound to ``host:port``."""
+    if host in ("", "0.0.0.0"):
+        host = "127.0.0.1"
+    elif host == "::":
+        host = "::1"
+    if ":" in host:
+        host = f"[{host}]"
+    return f"http://{host}:{port}"
+
+
+#: The shell command the banner pipes into curl: it prints the docs' example order.
+EXAMPLE_COMMAND = "loyapro-mock example order"
+
+
+def curl_command(
+    url: str, token: str, pos_name: str = "foodics", *, body_command: str = EXAMPLE_COMMAND
+) -> str:
+    """A one-line shell command that posts the docs' example order: ``body_command`` prints
+    the body (read from the installed package at run time, so it survives any reinstall)
+    and curl sends it from stdin."""
+    parts = [
+        "curl",
+        "-sS",
+        "-X",
+        "POST",
+        f"{url}/pos/1.0.0/{pos_name}/order",
+        "-H",
+        f"Authorization: Bearer {token}",
+        "-H",
+        "Accept: application/json",
+        "-H",
+        "Content-Type: application/json",
+        "--data-binary",
+        "@-",
+    ]
+    return f"{body_command} | {shlex.join(parts)}"
+
+
+def banner(
+    settings: Settings, demo: DemoState | None, *, port: int, example_command: str = EXAMPLE_COMMAND
+) -> str:
+    """What ``loyapro-mock serve`` prints once it listens; ``example_command`` is the shell
+    command that prints the docs' example order (the CLI passes its own path)."""
+    url = base_url(settings.host, port)
+    pos = demo.pos_name if demo is not None else "foodics"
+    token = issue_token(settings.secret, pos)
+    mode = (
+        "lenient (out-of-contract requests are accepted and recorded)"
+        if settings.lenient
+        else "strict (use --lenient to accept out-of-contract requests)"
+    )
+    lines = [
+        f"loyapro-mock {VERSION}: a local LoyaPro is listening",
+        "",
+        f"  base URL       {url}/pos/1.0.0/{pos}",
+        *(
+            [f"  workers        {settings.workers} processes sharing the port and the state"]
+            if settings.workers > 1
+            else []
+        ),
+        f"  state          {settings.db}",
+        f"  mode           {mode}",
+        f"  bearer token   {token}",
+    ]
+    if demo is not None:
+        lines += [
+            f"                 (the docs' sample token {DOCS_SAMPLE_TOKEN[:16]}... works too)",
+            f"  business       {demo.business_reference} ({demo.business_name}), branch {demo.branch_id}",
+            f"  customer       +{demo.customer_dial_code} {demo.customer_mobile} (the docs' customer)",
+            "  reward codes   " + ", ".join(f"{code} ({kind})" for kind, code in demo.codes.items()),
+        ]
+    lines += [
+        f"  journal        {url}/__admin/requests",
+        "",
+        "Post the docs' example order:",
+        "",
+        curl_command(url, token, pos, body_command=example_command),
+        "",
+    ]
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,2 @@
+"""The request pipeline: authentication, headers, size, JSON and schema checks, in order
+(`middlewares`), before a handler runs."""

@@ -1,0 +1,411 @@
+"""The SQLite backend of `mockserver.store.protocol.Store`.
+
+A file database runs in WAL mode; every write transaction starts with ``BEGIN IMMEDIATE``
+so concurrent writers (threads or processes on the same file) queue on SQLite's lock,
+waiting up to ``timeout`` seconds (busy_timeout), and before that on a writers' flock that
+wakes them without SQLite's sleeps (`mockserver.store.sqlite.connection`). Each thread gets its
+own connection. ``checkpoint_interval`` moves WAL checkpoints to a background thread (the
+server sets it; tests and tools leave it to SQLite).
+``":memory:"`` uses one shared connection guarded by a lock (tests, throwaway state).
+SQLite's errors leave this module as `StoreError` (the ``sqlite3.Error`` is its cause).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import sqlite3
+import threading
+from collections.abc import Iterable, Iterator
+from contextlib import AbstractContextManager, contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+import orjson
+
+from loyapro_mock.mockserver.domain.clock import iso, parse_iso
+from loyapro_mock.mockserver.domain.records import Row
+from loyapro_mock.mockserver.store.protocol import StoreError
+from loyapro_mock.mockserver.store.sqlite.connection import Checkpointer, WriterLock, connect, lock_path
+from loyapro_mock.mockserver.store.sqlite.schema import SCHEMA, SCHEMA_VERSION, TABLES
+from loyapro_mock.mockserver.store.sqlite.tx import SqliteTx
+
+__all__ = ["SqliteStore"]
+
+
+@contextmanager
+def _store_errors() -> Iterator[None]:
+    """Turn SQLite's errors into `StoreError` at the edge of the backend."""
+    try:
+        yield
+    except sqlite3.Error as exc:
+        raise StoreError(str(exc)) from exc
+
+
+_ISO_UTC = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z")
+
+
+@dataclass
+class _ThreadState:
+    conn: sqlite3.Connection
+    writer: WriterLock | None = None
+    tx: SqliteTx | None = None
+    group: bool = False  # a group commit is open on this connection (`SqliteStore.begin_group`)
+
+
+def _json_default(value: Any) -> Any:
+    as_dict = getattr(value, "as_dict", None)
+    if callable(as_dict):
+        return as_dict()
+    if isinstance(value, bytes | bytearray):
+        return value.decode("utf-8", "replace")
+    return str(value)
+
+
+def _received_at(value: Any) -> str:
+    if isinstance(value, str) and _ISO_UTC.fullmatch(value):
+        return value  # already the store's format (what the server's journal sends)
+    try:
+        return iso(parse_iso(value)) if value else iso(datetime.now(UTC))
+    except (TypeError, ValueError):
+        return iso(datetime.now(UTC))
+
+
+def _journal_row(entry: Row) -> tuple[Any, ...]:
+    data = {k: v for k, v in entry.items() if k != "id"}
+    data["received_at"] = _received_at(data.get("received_at"))
+    blob = orjson.dumps(data, default=_json_default, option=orjson.OPT_NON_STR_KEYS)
+    return (
+        data["received_at"],
+        data.get("pos"),
+        data.get("operation"),
+        data.get("verdict"),
+        data.get("session"),
+        blob.decode(),
+    )
+
+
+def _rollback(conn: sqlite3.Connection) -> None:
+    if conn.in_transaction:  # SQLite may have rolled back already (e.g. disk full)
+        conn.execute("ROLLBACK")
+
+
+def _commit(conn: sqlite3.Connection) -> None:
+    """COMMIT; when it fails, roll back and raise (nothing of the transaction stays)."""
+    try:
+        conn.execute("COMMIT")
+    except BaseException:
+        _rollback(conn)
+        raise
+
+
+class SqliteStore:
+    """`Store` on SQLite: ``SqliteStore("state.db")`` or ``SqliteStore(":memory:")``."""
+
+    def __init__(
+        self,
+        path: str | os.PathLike[str] = ":memory:",
+        *,
+        timeout: float = 30.0,
+        checkpoint_interval: float | None = None,
+    ):
+        self.path = str(path)
+        self.memory = self.path in (":memory:", "")
+        self._timeout = timeout
+        self._background_checkpoint = checkpoint_interval is not None and not self.memory
+        self._lock = threading.RLock() if self.memory else None
+        self._local = threading.local()
+        self._connections: list[sqlite3.Connection] = []
+        self._writers: list[WriterLock] = []
+        self._connections_lock = threading.Lock()
+        self._closed = False
+        with _store_errors():
+            self._shared = self._connect() if self.memory else None
+            self._init_schema()
+        self._checkpointer = (
+            Checkpointer(self.path, checkpoint_interval, timeout=timeout)
+            if self._background_checkpoint and checkpoint_interval
+            else None
+        )
+
+    # -- connections and transactions ----------------------------------------------------
+    def _connect(self) -> sqlite3.Connection:
+        conn = connect(
+            self.path,
+            timeout=self._timeout,
+            memory=self.memory,
+            background_checkpoint=self._background_checkpoint,
+        )
+        with self._connections_lock:
+            self._connections.append(conn)
+        return conn
+
+    def _state(self) -> _ThreadState:
+        if self._closed:
+            raise StoreError("the store is closed")
+        state: _ThreadState | None = getattr(self._local, "state", None)
+        if state is None:
+            if self._shared is not None:
+                state = _ThreadState(self._shared)
+            else:
+                writer = WriterLock(lock_path(self.path))
+                with self._connections_lock:
+                    self._writers.append(writer)
+                state = _ThreadState(self._connect(), writer)
+            self._local.state = state
+        return state
+
+    @contextmanager
+    def _open(self, write: bool) -> Iterator[SqliteTx]:
+        with _store_errors():
+            state = self._state()
+            if state.tx is not None:  # join the transaction this thread already holds
+                if write and not state.tx.writable:
+                    raise RuntimeError("cannot start a write transaction inside a read snapshot")
+                yield state.tx
+                return
+            if state.group:
+                with self._in_group(state, write) as tx:
+                    yield tx
+                return
+            guard = self._guard(state, write)
+            if guard is not None:
+                self._acquire(guard)
+            try:
+                conn = state.conn
+                conn.execute("BEGIN IMMEDIATE" if write else "BEGIN")
+                state.tx = SqliteTx(conn, writable=write)
+                try:
+                    yield state.tx
+                except BaseException:
+                    _rollback(conn)
+                    raise
+                else:
+                    _commit(conn)
+                finally:
+                    state.tx = None
+            finally:
+                if guard is not None:
+                    guard.release()
+
+    def _guard(self, state: _ThreadState, write: bool) -> Any:
+        return self._lock if self._lock is not None else (state.writer if write else None)
+
+    def _acquire(self, guard: Any) -> None:
+        """Take the writers' lock, waiting at most the store's timeout (as SQLite would)."""
+        if not guard.acquire(True, self._timeout):
+            raise sqlite3.OperationalError(
+                f"database is locked: another writer held it for more than {self._timeout:g} s"
+            )
+
+    @contextmanager
+    def _in_group(self, state: _ThreadState, write: bool) -> Iterator[SqliteTx]:
+        """One transaction of a group commit: a savepoint of the group's open transaction."""
+        conn = state.conn
+        if not conn.in_transaction:
+            # SQLite rolled the whole group back (disk full, I/O error): nothing may run
+            # outside it, where each statement would commit on its own.
+            raise sqlite3.OperationalError("the group's transaction was rolled back by SQLite")
+        state.tx = SqliteTx(conn, writable=write)
+        if not write:  # a read of the group's state: nothing to undo
+            try:
+                yield state.tx
+            finally:
+                state.tx = None
+            return
+        conn.execute("SAVEPOINT grouped")  # never nested: an inner transaction() joins
+        try:
+            yield state.tx
+        except BaseException:
+            if conn.in_transaction:  # else SQLite already undid the group; keep the cause
+                conn.execute("ROLLBACK TO grouped")
+                conn.execute("RELEASE grouped")
+            raise
+        else:
+            conn.execute("RELEASE grouped")
+        finally:
+            state.tx = None
+
+    # -- group commit ---------------------------------------------------------------------
+    def begin_group(self, *, wait: bool = True) -> bool:
+        """Open a group commit on this thread; see `Store.begin_group`."""
+        with _store_errors():
+            state = self._state()
+            if state.group:
+                return True
+            if state.tx is not None:
+                raise RuntimeError("cannot open a group commit inside a transaction")
+            guard = self._guard(state, True)
+            if self.memory:
+                wait = True  # only this process's threads share it, each for one transaction
+            if guard is not None:
+                if wait:
+                    self._acquire(guard)
+                elif not guard.acquire(False):
+                    return False
+            try:
+                if wait:
+                    state.conn.execute("BEGIN IMMEDIATE")
+                elif not self._begin_at_once(state.conn):
+                    if guard is not None:
+                        guard.release()
+                    return False
+            except BaseException:
+                if guard is not None:
+                    guard.release()
+                raise
+            state.group = True
+            return True
+
+    def _begin_at_once(self, conn: sqlite3.Connection) -> bool:
+        """``BEGIN IMMEDIATE`` without SQLite's busy wait: False when another connection
+        that does not take the writers' flock (e.g. the sqlite3 shell) holds the lock."""
+        conn.execute("PRAGMA busy_timeout = 0")
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as exc:
+            code = getattr(exc, "sqlite_errorcode", None)
+            busy = code & 0xFF == sqlite3.SQLITE_BUSY if code is not None else "locked" in str(exc)
+            if not busy:
+                raise
+            return False
+        finally:
+            conn.execute(f"PRAGMA busy_timeout = {int(self._timeout * 1000)}")
+        return True
+
+    def commit_group(self) -> None:
+        """Commit the open group; see `Store.commit_group`. Rolls back when COMMIT fails."""
+        with _store_errors():
+            state = self._state()
+            if not state.group:
+                return
+            state.group = False
+            try:
+                _commit(state.conn)
+            finally:
+                guard = self._guard(state, True)
+                if guard is not None:
+                    guard.release()
+
+    @property
+    def in_group(self) -> bool:
+        """True while a group commit is open on this thread."""
+        state: _ThreadState | None = getattr(self._local, "state", None)
+        return state is not None and state.group
+
+    def transaction(self) -> AbstractContextManager[SqliteTx]:
+        """A write transaction (``BEGIN IMMEDIATE``): commit on exit, rollback on error."""
+        return self._open(write=True)
+
+    def snapshot(self) -> AbstractContextManager[SqliteTx]:
+        """A read-only transaction: a consistent view, no writes."""
+        return self._open(write=False)
+
+    def _init_schema(self) -> None:
+        with self.transaction() as tx:
+            for statement in SCHEMA.split(";"):
+                if statement.strip():
+                    tx.execute(statement)
+            version = tx.get_meta("schema_version")
+            if version == "1":  # before the balances table: sum what the ledger holds
+                tx.execute(
+                    "INSERT OR REPLACE INTO balances (customer_id, program, amount)"
+                    " SELECT customer_id, program, round(SUM(amount), 6) FROM ledger"
+                    " GROUP BY customer_id, program"
+                )
+            if version != SCHEMA_VERSION:
+                tx.set_meta("schema_version", SCHEMA_VERSION)
+
+    # -- journal --------------------------------------------------------------------------
+    def record_request(self, entry: Row) -> int:
+        """Append a journal entry; see `Store.record_request`."""
+        return self.record_requests([entry])[0]
+
+    def record_requests(self, entries: Iterable[Row]) -> list[int]:
+        """Append journal entries in one transaction; see `Store.record_requests`."""
+        rows = [_journal_row(entry) for entry in entries]
+        with self.transaction() as tx:
+            return [
+                tx.insert(
+                    "INSERT INTO journal (received_at, pos, operation, verdict, session, entry)"
+                    " VALUES (?, ?, ?, ?, ?, ?)",
+                    row,
+                )
+                for row in rows
+            ]
+
+    def list_requests(
+        self,
+        pos: str | None = None,
+        operation: str | None = None,
+        verdict: str | None = None,
+        since: str | None = None,
+        session: str | None = None,
+        limit: int = 1000,
+    ) -> list[Row]:
+        """Journal entries, oldest first; see `Store.list_requests`."""
+        where: list[str] = []
+        params: list[Any] = []
+        for column, value in (
+            ("pos", pos),
+            ("operation", operation),
+            ("verdict", verdict),
+            ("session", session),
+        ):
+            if value is not None:
+                where.append(f"{column} = ?")
+                params.append(value)
+        if since is not None:
+            text = str(since).strip()
+            if text.isdigit():
+                where.append("id >= ?")
+                params.append(int(text))
+            else:
+                where.append("received_at >= ?")
+                params.append(iso(parse_iso(text)))
+        sql = "SELECT id, entry FROM journal"
+        if where:
+            sql += " WHERE " + " AND ".join(where)
+        sql += " ORDER BY id LIMIT ?"
+        params.append(max(1, int(limit)))
+        with self.snapshot() as tx:
+            rows = tx.rows(sql, params)
+        out: list[Row] = []
+        for row in rows:
+            entry = row["entry"]
+            out.append({"id": row["id"], **entry})
+        return out
+
+    # -- lifecycle ------------------------------------------------------------------------
+    def reset(self) -> None:
+        """Empty every table (journal and clock offset included)."""
+        with self.transaction() as tx:
+            for table in TABLES:
+                tx.execute(f"DELETE FROM {table}")
+            tx.execute("DELETE FROM sqlite_sequence")
+            tx.set_meta("schema_version", SCHEMA_VERSION)
+
+    def close(self) -> None:
+        """Close every connection this store opened (an open group of this thread commits)."""
+        if not self._closed and self.in_group:
+            self.commit_group()
+        self._closed = True
+        if self._checkpointer is not None:
+            self._checkpointer.stop()
+        with self._connections_lock:
+            connections, self._connections = self._connections, []
+            writers, self._writers = self._writers, []
+        for conn in connections:
+            conn.close()
+        for writer in writers:
+            writer.close()
+
+    def __enter__(self) -> SqliteStore:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"SqliteStore({self.path!r})"
