@@ -1,6 +1,6 @@
 """Databases the HTTP benchmark serves: the demo state plus many reward codes, made fast.
 
-One code is issued through `LoyaltyService.issue_reward` (the real path, for the row's
+One code is issued through `issue_reward` (the real path, for the row's
 shape); the rest are copies under other codes, inserted with `StoreTx.add_rewards` in one
 transaction per 100,000 (an ``executemany``). A million codes take seconds, not hours.
 
@@ -18,8 +18,8 @@ from collections.abc import Iterator
 from typing import Any
 
 from loyapro_mock.mockserver.domain.programs import ProgramsConfig
+from loyapro_mock.mockserver.domain.usecases import LoyaPro, issue_reward
 from loyapro_mock.mockserver.domain.usecases.demo_state import DEMO_BUSINESS, DEMO_CUSTOMERS, seed_demo
-from loyapro_mock.mockserver.domain.usecases.loyapro import LoyaltyService
 from loyapro_mock.mockserver.store.sqlite.store import SqliteStore
 
 __all__ = ["BATCH", "code_for", "prepare_db"]
@@ -43,13 +43,14 @@ def prepare_db(path: str, codes: dict[str, int], *, discount: float = 10.0) -> i
     numbered 1..count, all held by the docs' customer. Returns how many codes were added."""
     added = 0
     with SqliteStore(path) as store:
-        service = LoyaltyService(store, ProgramsConfig(), seeder=seed_demo)
+        service = LoyaPro(store, ProgramsConfig(), seeder=seed_demo)
         seed_demo(service)
         dial, mobile, _ = DEMO_CUSTOMERS[0]
         for prefix, count in codes.items():
             if count <= 0:
                 continue
-            service.issue_reward(
+            issue_reward(
+                service,
                 REFERENCE,
                 "fixed_amount",
                 mobile,

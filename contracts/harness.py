@@ -21,8 +21,9 @@ from loyapro_mock.contracts.reference_pos import REFERENCE_POS_TOKEN, PosBackend
 from loyapro_mock.contracts.runner import build_report
 from loyapro_mock.contracts.serving import BackgroundServer
 from loyapro_mock.contracts.session import CertSession
+from loyapro_mock.mockserver.domain.usecases import add_product
 from loyapro_mock.mockserver.http.app import create_app
-from loyapro_mock.mockserver.http.keys import SERVICE
+from loyapro_mock.mockserver.http.keys import LOYAPRO
 from loyapro_mock.mockserver.http.pipeline.auth import issue_token
 from loyapro_mock.mockserver.http.settings import Settings
 
@@ -51,12 +52,13 @@ class RunningMock:
         """Give the mock the POS's products, as LoyaPro reads them from the Product API."""
         app = self.server.app
         assert app is not None
-        service = app[SERVICE]
+        service = app[LOYAPRO]
 
         def load() -> None:
             for product in products:
                 category = product.get("category")
-                service.add_product(
+                add_product(
+                    service,
                     business_reference,
                     {
                         "id": product["id"],

@@ -12,10 +12,11 @@ from typing import Any
 from aiohttp import web
 
 from loyapro_mock.mockserver.domain.clock import iso, parse_iso
-from loyapro_mock.mockserver.http.banner import demo_summary
+from loyapro_mock.mockserver.domain.usecases import advance_clock, customer_view, issue_reward_request, reset
+from loyapro_mock.mockserver.domain.usecases.demo_state import demo_summary
 from loyapro_mock.mockserver.http.handlers import json_response
 from loyapro_mock.mockserver.http.journal import VERDICTS
-from loyapro_mock.mockserver.http.keys import CALL, DEMO, JOURNAL, SERVICE, SETTINGS, SPEC, STORE, Handler
+from loyapro_mock.mockserver.http.keys import CALL, DEMO, JOURNAL, LOYAPRO, SETTINGS, SPEC, STORE, Handler
 from loyapro_mock.mockserver.http.problems import ProblemError
 from loyapro_mock.mockserver.http.version import VERSION
 
@@ -82,7 +83,7 @@ async def admin_health(request: web.Request) -> web.Response:
             "status": "ok",
             "version": VERSION,
             "spec_version": request.app[SPEC].version,
-            "now": iso(request.app[SERVICE].now()),
+            "now": iso(request.app[LOYAPRO].now()),
             "lenient": settings.lenient,
             "db": settings.db,
             "pid": os.getpid(),  # which process answered (serve --workers N runs N of them)
@@ -101,7 +102,7 @@ async def admin_requests(request: web.Request) -> web.Response:
 async def admin_reset(request: web.Request) -> web.Response:
     """``POST /__admin/reset``: forget all state, then load the demo state again."""
     request.app[JOURNAL].flush()  # entries of earlier requests must not outlive the reset
-    request.app[SERVICE].reset()
+    reset(request.app[LOYAPRO])
     return json_response(request, {"reset": True, "demo": demo_summary(request.app[DEMO])})
 
 
@@ -122,14 +123,15 @@ async def admin_issue_reward(request: web.Request) -> web.Response:
                 }
             ],
         )
-    issued = request.app[SERVICE].issue_reward_request(body)
+    issued = issue_reward_request(request.app[LOYAPRO], body)
     return json_response(request, issued, status=201)
 
 
 async def admin_customer(request: web.Request) -> web.Response:
     """``GET /__admin/customers/{mobile}``: balances per program and the loyalty ledger."""
     query = request.query
-    view = request.app[SERVICE].customer_view(
+    view = customer_view(
+        request.app[LOYAPRO],
         request.match_info["mobile"],
         query.get("dial_code") or "966",
         business_reference=query.get("business") or None,
@@ -140,7 +142,7 @@ async def admin_customer(request: web.Request) -> web.Response:
 async def admin_clock(request: web.Request) -> web.Response:
     """``POST /__admin/clock``: move the mock's clock forward by ``advance_seconds``."""
     seconds = float(request[CALL].body["advance_seconds"])
-    service = request.app[SERVICE]
+    service = request.app[LOYAPRO]
     ahead = service.clock.offset()
     if not ahead + seconds <= MAX_CLOCK_OFFSET:
         allowed = max(MAX_CLOCK_OFFSET - ahead, 0.0)
@@ -158,7 +160,7 @@ async def admin_clock(request: web.Request) -> web.Response:
                 }
             ],
         )
-    now = service.advance_clock(seconds)
+    now = advance_clock(service, seconds)
     return json_response(request, {"now": iso(now)})
 
 

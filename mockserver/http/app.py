@@ -15,17 +15,16 @@ from collections.abc import AsyncIterator
 from aiohttp import web
 
 from loyapro_mock.mockserver.domain.programs import ProgramsConfig
+from loyapro_mock.mockserver.domain.usecases import LoyaPro
 from loyapro_mock.mockserver.domain.usecases.demo_state import DemoState, seed_demo
-from loyapro_mock.mockserver.domain.usecases.loyapro import LoyaltyService
-from loyapro_mock.mockserver.http.banner import ensure_demo_state
 from loyapro_mock.mockserver.http.journal_writer import JournalWriter
 from loyapro_mock.mockserver.http.keys import (
     AUTH,
     DEMO,
     GROUP,
     JOURNAL,
+    LOYAPRO,
     OPERATIONS,
-    SERVICE,
     SETTINGS,
     SPEC,
     STARTED_AT,
@@ -70,10 +69,10 @@ def create_app(settings: Settings | None = None) -> web.Application:
         store = open_store(settings.db, checkpoint_interval=CHECKPOINT_INTERVAL)
         service = _service(store, settings, programs)
         app[STORE] = store
-        app[SERVICE] = service
+        app[LOYAPRO] = service
         app[GROUP] = GroupCommit(store)
         app[JOURNAL] = JournalWriter(store, defer=app[GROUP].defer)
-        app[DEMO] = ensure_demo_state(service) if settings.demo else None
+        app[DEMO] = seed_demo(service) if settings.demo else None
         try:
             yield
         finally:
@@ -85,8 +84,8 @@ def create_app(settings: Settings | None = None) -> web.Application:
     return app
 
 
-def _service(store: Store, settings: Settings, programs: ProgramsConfig) -> LoyaltyService:
-    return LoyaltyService(
+def _service(store: Store, settings: Settings, programs: ProgramsConfig) -> LoyaPro:
+    return LoyaPro(
         store, programs, seeder=seed_demo if settings.demo else None, auto_register=settings.auto_register
     )
 
@@ -100,6 +99,6 @@ def prepare_state(settings: Settings) -> DemoState | None:
     store = open_store(settings.db)
     try:
         service = _service(store, settings, ProgramsConfig.from_mapping(settings.programs))
-        return ensure_demo_state(service) if settings.demo else None
+        return seed_demo(service) if settings.demo else None
     finally:
         store.close()

@@ -1,37 +1,20 @@
-"""Demo state on start, and the startup banner that tells a POS developer what to do next.
+"""The startup banner of ``loyapro-mock serve``: what a POS developer needs for a first request.
 
-The demo state itself (the docs' business 440810 with POS ``foodics``, its branch, the docs'
-customer and a few more, a small catalog, one reward code of each kind) is the domain's
-`mockserver.domain.usecases.demo_state.seed_demo`; it is idempotent, so a restart keeps what a POS did to it.
+It names the demo state (`mockserver.domain.usecases.demo_state`: the docs' business 440810
+with POS ``foodics``, its branch and customer, one reward code of each kind) and ends with a
+curl command that posts the docs' example order.
 """
 
 from __future__ import annotations
 
 import shlex
-from dataclasses import asdict
-from typing import Any
 
-from loyapro_mock.mockserver.domain.usecases.demo_state import DemoState, seed_demo
-from loyapro_mock.mockserver.domain.usecases.loyapro import LoyaltyService
+from loyapro_mock.mockserver.domain.usecases.demo_state import DemoState
 from loyapro_mock.mockserver.http.pipeline.auth import issue_token
 from loyapro_mock.mockserver.http.settings import DOCS_SAMPLE_TOKEN, Settings
 from loyapro_mock.mockserver.http.version import VERSION
 
-__all__ = ["banner", "base_url", "curl_command", "demo_summary", "ensure_demo_state"]
-
-
-def ensure_demo_state(service: LoyaltyService) -> DemoState:
-    """Load the demo state (fills only what is missing on an existing database)."""
-    return seed_demo(service)
-
-
-def demo_summary(state: DemoState | None) -> dict[str, Any] | None:
-    """The demo state as JSON-ready data (for ``POST /__admin/reset``)."""
-    if state is None:
-        return None
-    data = asdict(state)
-    data["product_ids"] = list(state.product_ids)
-    return data
+__all__ = ["EXAMPLE_COMMAND", "banner", "base_url", "curl_command"]
 
 
 def base_url(host: str, port: int) -> str:

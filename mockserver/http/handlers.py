@@ -2,7 +2,7 @@
 
 By the time a handler runs, the pipeline (``mockserver.http.pipeline.middlewares``) has authenticated the
 POS and parsed and validated the body into the request's ``Call``. Handlers only translate
-between HTTP and :class:`~mockserver.domain.usecases.loyapro.LoyaltyService`, whose calls run in a group
+between HTTP and :mod:`~mockserver.domain.usecases`, whose calls run in a group
 commit (`mockserver.store.group_commit`): the answer waits until the change is durable. A
 ``DomainError`` the service raises becomes its problem+json answer in the pipeline.
 """
@@ -14,8 +14,9 @@ from typing import Any
 import orjson
 from aiohttp import web
 
+from loyapro_mock.mockserver.domain.usecases import apply_order, lookup_reward, prepare_order, redeem_reward
 from loyapro_mock.mockserver.http.journal import merge_violations
-from loyapro_mock.mockserver.http.keys import CALL, GROUP, SERVICE, SETTINGS
+from loyapro_mock.mockserver.http.keys import CALL, GROUP, LOYAPRO, SETTINGS
 from loyapro_mock.mockserver.http.problems import violation_dicts
 
 __all__ = [
@@ -57,24 +58,24 @@ async def order(request: web.Request) -> web.Response:
     call = request[CALL]
     pos_name = request.match_info["pos_name"]
     lenient = request.app[SETTINGS].lenient
-    service = request.app[SERVICE]
-    prepared = service.prepare_order(call.body, call.raw_body)  # no state: before the lock
-    result = await request.app[GROUP].write(lambda: service.apply_order(pos_name, prepared, lenient=lenient))
+    service = request.app[LOYAPRO]
+    prepared = prepare_order(call.body, call.raw_body)  # no state: before the lock
+    result = await request.app[GROUP].write(lambda: apply_order(service, pos_name, prepared, lenient=lenient))
     return json_response(request, result)
 
 
 async def reward(request: web.Request) -> web.Response:
     """``POST /pos/1.0.0/{pos_name}/reward``: describe a reward code; never changes state."""
     body = request[CALL].body
-    result = request.app[SERVICE].lookup_reward(request.match_info["pos_name"], body)
+    result = lookup_reward(request.app[LOYAPRO], request.match_info["pos_name"], body)
     return json_response(request, result)
 
 
 async def redeem(request: web.Request) -> web.Response:
     """``POST /pos/1.0.0/{pos_name}/redeem``: redeem a code on an order, exactly once."""
     body = request[CALL].body
-    service = request.app[SERVICE]
+    service = request.app[LOYAPRO]
     result = await request.app[GROUP].write(
-        lambda: service.redeem_reward(request.match_info["pos_name"], body)
+        lambda: redeem_reward(service, request.match_info["pos_name"], body)
     )
     return json_response(request, result)

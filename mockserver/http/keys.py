@@ -16,8 +16,8 @@ from loyapro_mock.mockserver.domain.violations import Violation
 from loyapro_mock.mockserver.http.pipeline.validation import OperationValidator, SpecValidator
 
 if TYPE_CHECKING:
+    from loyapro_mock.mockserver.domain.usecases import LoyaPro
     from loyapro_mock.mockserver.domain.usecases.demo_state import DemoState
-    from loyapro_mock.mockserver.domain.usecases.loyapro import LoyaltyService
     from loyapro_mock.mockserver.http.journal_writer import JournalWriter
     from loyapro_mock.mockserver.http.pipeline.auth import Authenticator, Principal
     from loyapro_mock.mockserver.http.settings import Settings
@@ -30,8 +30,8 @@ __all__ = [
     "DEMO",
     "GROUP",
     "JOURNAL",
+    "LOYAPRO",
     "OPERATIONS",
-    "SERVICE",
     "SETTINGS",
     "SPEC",
     "STARTED_AT",
@@ -76,7 +76,7 @@ SETTINGS: web.AppKey[Settings] = web.AppKey("settings")
 SPEC: web.AppKey[SpecValidator] = web.AppKey("spec", SpecValidator)
 AUTH: web.AppKey[Authenticator] = web.AppKey("auth")
 STORE: web.AppKey[Store] = web.AppKey("store")
-SERVICE: web.AppKey[LoyaltyService] = web.AppKey("service")
+LOYAPRO: web.AppKey[LoyaPro] = web.AppKey("loyapro")
 DEMO: web.AppKey[DemoState | None] = web.AppKey("demo")
 JOURNAL: web.AppKey[JournalWriter] = web.AppKey("journal")
 GROUP: web.AppKey[GroupCommit] = web.AppKey("group_commit")

@@ -10,8 +10,8 @@ import pytest
 
 from loyapro_mock.mockserver.domain.clock import Clock
 from loyapro_mock.mockserver.domain.programs import ProgramsConfig
+from loyapro_mock.mockserver.domain.usecases import LoyaPro
 from loyapro_mock.mockserver.domain.usecases.demo_state import seed_demo
-from loyapro_mock.mockserver.domain.usecases.loyapro import LoyaltyService
 from loyapro_mock.mockserver.store.protocol import Store
 from loyapro_mock.mockserver.store.sqlite.store import SqliteStore
 
@@ -38,13 +38,11 @@ def clock(store: Store) -> Clock:
 
 
 @pytest.fixture
-def make_service(store: Store, clock: Clock) -> Callable[..., LoyaltyService]:
+def make_service(store: Store, clock: Clock) -> Callable[..., LoyaPro]:
     """A demo-seeded service; pass the ``programs:`` mapping to configure loyalty."""
 
-    def make(programs: dict[str, object] | None = None, **kwargs: object) -> LoyaltyService:
-        service = LoyaltyService(
-            store, ProgramsConfig.from_mapping(programs), clock, seeder=seed_demo, **kwargs
-        )  # type: ignore[arg-type]
+    def make(programs: dict[str, object] | None = None, **kwargs: object) -> LoyaPro:
+        service = LoyaPro(store, ProgramsConfig.from_mapping(programs), clock, seeder=seed_demo, **kwargs)  # type: ignore[arg-type]
         seed_demo(service)
         return service
 
@@ -52,5 +50,5 @@ def make_service(store: Store, clock: Clock) -> Callable[..., LoyaltyService]:
 
 
 @pytest.fixture
-def service(make_service: Callable[..., LoyaltyService]) -> LoyaltyService:
+def service(make_service: Callable[..., LoyaPro]) -> LoyaPro:
     return make_service()

@@ -2,27 +2,35 @@
 
 from __future__ import annotations
 
+from loyapro_mock.mockserver.domain.usecases import (
+    LoyaPro,
+    businesses,
+    customer_view,
+    list_products,
+    process_order,
+    redeem_reward,
+    reset,
+)
 from loyapro_mock.mockserver.domain.usecases.demo_state import DEMO_CODES, seed_demo
-from loyapro_mock.mockserver.domain.usecases.loyapro import LoyaltyService
 
 from .factories import BRANCH_ID, DOCS_MOBILE, docs_order
 
 
-def test_demo_business_branch_and_catalog(service: LoyaltyService) -> None:
-    (business,) = service.businesses()
+def test_demo_business_branch_and_catalog(service: LoyaPro) -> None:
+    (business,) = businesses(service)
     assert (business["reference"], business["name"], business["pos_name"]) == (
         "440810",
         "north coffee",
         "foodics",
     )
     assert [(b["id"], b["reference"]) for b in business["branches"]] == [(BRANCH_ID, "b06")]
-    products = {p["id"]: p for p in service.list_products("440810")}
+    products = {p["id"]: p for p in list_products(service, "440810")}
     assert len(products) == 5
     assert (products["_7g3g8555"]["sku"], products["_7g3g8555"]["name"]) == ("prd_7g3g8555", "blue north")
 
 
-def test_demo_customers_and_codes(service: LoyaltyService) -> None:
-    view = service.customer_view(DOCS_MOBILE, 966, 440810)
+def test_demo_customers_and_codes(service: LoyaPro) -> None:
+    view = customer_view(service, DOCS_MOBILE, 966, 440810)
     assert view["customer"]["name"] == "faisal alsalamah"
     assert sorted((r["kind"], r["code"]) for r in view["rewards"]) == sorted(
         (kind, code) for kind, code in DEMO_CODES.items()
@@ -31,9 +39,10 @@ def test_demo_customers_and_codes(service: LoyaltyService) -> None:
         assert len(tx.list_customers("440810")) == 4
 
 
-def test_seeding_again_keeps_what_happened(service: LoyaltyService) -> None:
-    service.process_order("foodics", docs_order())
-    service.redeem_reward(
+def test_seeding_again_keeps_what_happened(service: LoyaPro) -> None:
+    process_order(service, "foodics", docs_order())
+    redeem_reward(
+        service,
         "foodics",
         {
             "reward_code": DEMO_CODES["fixed_amount"],
@@ -49,22 +58,22 @@ def test_seeding_again_keeps_what_happened(service: LoyaltyService) -> None:
     )
     state = seed_demo(service)
     assert state.codes == DEMO_CODES
-    view = service.customer_view(DOCS_MOBILE)
+    view = customer_view(service, DOCS_MOBILE)
     assert view["balances"]["points"] == 20
     statuses = {r["code"]: r["status"] for r in view["rewards"]}
     assert statuses[DEMO_CODES["fixed_amount"]] == "redeemed"
     assert len(view["rewards"]) == 3
 
 
-def test_reset_reloads_the_demo(service: LoyaltyService) -> None:
-    service.process_order("foodics", docs_order())
-    service.reset()
-    view = service.customer_view(DOCS_MOBILE)
+def test_reset_reloads_the_demo(service: LoyaPro) -> None:
+    process_order(service, "foodics", docs_order())
+    reset(service)
+    view = customer_view(service, DOCS_MOBILE)
     assert view["balances"] == {"points": 0, "stamps": 0, "cashback": 0}
     assert view["ledger"] == []
     assert {r["status"] for r in view["rewards"]} == {"issued"}
 
 
-def test_reset_without_reseed_is_empty(service: LoyaltyService) -> None:
-    service.reset(reseed=False)
-    assert service.businesses() == []
+def test_reset_without_reseed_is_empty(service: LoyaPro) -> None:
+    reset(service, reseed=False)
+    assert businesses(service) == []

@@ -10,8 +10,9 @@ from pathlib import Path
 from typing import Any
 
 from loyapro_mock.mockserver.domain.clock import Clock
+from loyapro_mock.mockserver.domain.errors import DomainError
+from loyapro_mock.mockserver.domain.usecases import LoyaPro, redeem_reward, redemptions
 from loyapro_mock.mockserver.domain.usecases.demo_state import DEMO_CODES, seed_demo
-from loyapro_mock.mockserver.domain.usecases.loyapro import DomainError, LoyaltyService
 from loyapro_mock.mockserver.store.sqlite.store import SqliteStore
 
 from .factories import BRANCH_ID, DOCS_MOBILE
@@ -33,9 +34,9 @@ def _body(order_id: str) -> dict[str, Any]:
     }
 
 
-def _attempt(service: LoyaltyService, order_id: str) -> int:
+def _attempt(service: LoyaPro, order_id: str) -> int:
     try:
-        service.redeem_reward("foodics", _body(order_id))
+        redeem_reward(service, "foodics", _body(order_id))
     except DomainError as exc:
         return exc.status
     return 200
@@ -60,8 +61,8 @@ def _race(count: int, redeem: Callable[[int], int]) -> Counter[int]:
     return Counter(results)
 
 
-def _seeded(path: Path | str) -> LoyaltyService:
-    service = LoyaltyService(SqliteStore(path))
+def _seeded(path: Path | str) -> LoyaPro:
+    service = LoyaPro(SqliteStore(path))
     seed_demo(service)
     return service
 
@@ -87,14 +88,14 @@ def test_fifty_threads_on_a_memory_store_exactly_one_redeem() -> None:
     service = _seeded(":memory:")
     outcome = _race(50, lambda i: _attempt(service, f"order-{i}"))
     assert outcome == Counter({200: 1, 409: 49})
-    assert [r["status"] for r in service.redemptions(CODE)] == ["redeemed"]
+    assert [r["status"] for r in redemptions(service, CODE)] == ["redeemed"]
     service.store.close()
 
 
 def test_fifty_stores_on_one_file_exactly_one_redeem(tmp_path: Path) -> None:
     path = tmp_path / "race.db"
     _seeded(path).store.close()
-    services = [LoyaltyService(SqliteStore(path)) for _ in range(50)]
+    services = [LoyaPro(SqliteStore(path)) for _ in range(50)]
     outcome = _race(50, lambda i: _attempt(services[i], f"order-{i}"))
     assert outcome == Counter({200: 1, 409: 49})
     assert len(_one_redemption(path)) == 1
@@ -113,7 +114,7 @@ def test_same_order_retried_concurrently_is_one_redemption(tmp_path: Path) -> No
 
 def _redeem_in_process(args: tuple[str, str]) -> int:
     path, order_id = args
-    service = LoyaltyService(SqliteStore(path))
+    service = LoyaPro(SqliteStore(path))
     try:
         return _attempt(service, order_id)
     finally:

@@ -8,8 +8,15 @@ import pytest
 from jsonschema import Draft202012Validator
 from referencing import Registry, Resource
 
+from loyapro_mock.mockserver.domain.usecases import (
+    LoyaPro,
+    customer_view,
+    issue_reward,
+    lookup_reward,
+    process_order,
+    redeem_reward,
+)
 from loyapro_mock.mockserver.domain.usecases.demo_state import DEMO_CODES
-from loyapro_mock.mockserver.domain.usecases.loyapro import LoyaltyService
 from loyapro_mock.openapi import load_spec
 
 from .factories import BRANCH_ID, DOCS_MOBILE, docs_order, order, with_status
@@ -39,26 +46,26 @@ def _redeem(code: str, **changes: Any) -> dict[str, Any]:
 
 
 def test_order_results(make_service: Any) -> None:
-    service: LoyaltyService = make_service({"defaults": {"stamps": {"threshold": 1}}})
-    _check("OrderResult", service.process_order("foodics", docs_order()))
-    _check("OrderResult", service.process_order("foodics", docs_order()))
+    service: LoyaPro = make_service({"defaults": {"stamps": {"threshold": 1}}})
+    _check("OrderResult", process_order(service, "foodics", docs_order()))
+    _check("OrderResult", process_order(service, "foodics", docs_order()))
     body = order("o-2", [("_7g3g8555", 2, 23)], mobile=None)
-    _check("OrderResult", service.process_order("foodics", body))
-    service.redeem_reward(
-        "foodics", _redeem(DEMO_CODES["fixed_amount"], order_id=docs_order()["order"]["id"])
+    _check("OrderResult", process_order(service, "foodics", body))
+    redeem_reward(
+        service, "foodics", _redeem(DEMO_CODES["fixed_amount"], order_id=docs_order()["order"]["id"])
     )
-    _check("OrderResult", service.process_order("foodics", with_status(docs_order(), 7)))
+    _check("OrderResult", process_order(service, "foodics", with_status(docs_order(), 7)))
 
 
 @pytest.mark.parametrize("kind", sorted(DEMO_CODES))
-def test_rewards_and_redemptions(service: LoyaltyService, kind: str) -> None:
+def test_rewards_and_redemptions(service: LoyaPro, kind: str) -> None:
     code = DEMO_CODES[kind]
-    _check("Reward", service.lookup_reward("foodics", _redeem(code)))
-    redemption = service.redeem_reward("foodics", _redeem(code, discount_amount=5, product_id="_7g3g8555"))
+    _check("Reward", lookup_reward(service, "foodics", _redeem(code)))
+    redemption = redeem_reward(service, "foodics", _redeem(code, discount_amount=5, product_id="_7g3g8555"))
     _check("Redemption", redemption)
-    _check("Reward", service.issue_reward("440810", kind, DOCS_MOBILE))
+    _check("Reward", issue_reward(service, "440810", kind, DOCS_MOBILE))
 
 
-def test_customer_state(service: LoyaltyService) -> None:
-    service.process_order("foodics", docs_order())
-    _check("CustomerState", service.customer_view(DOCS_MOBILE))
+def test_customer_state(service: LoyaPro) -> None:
+    process_order(service, "foodics", docs_order())
+    _check("CustomerState", customer_view(service, DOCS_MOBILE))

@@ -6,8 +6,22 @@ from typing import Any
 
 import pytest
 
+from loyapro_mock.mockserver.domain.errors import DomainError
+from loyapro_mock.mockserver.domain.usecases import (
+    LoyaPro,
+    advance_clock,
+    cancel_reward,
+    convert_cashback,
+    customer_view,
+    issue_reward,
+    issue_reward_request,
+    lookup_reward,
+    process_order,
+    redeem_reward,
+    redemptions,
+    register_business,
+)
 from loyapro_mock.mockserver.domain.usecases.demo_state import DEMO_CODES
-from loyapro_mock.mockserver.domain.usecases.loyapro import DomainError, LoyaltyService
 
 from .factories import BRANCH_ID, DOCS_MOBILE, docs_order, order, with_status
 
@@ -36,7 +50,7 @@ def _refused(call: Any, *args: Any) -> DomainError:
     return caught.value
 
 
-def _status(service: LoyaltyService, code: str) -> str:
+def _status(service: LoyaPro, code: str) -> str:
     with service.store.snapshot() as tx:
         reward = tx.get_reward(code)
         assert reward is not None
@@ -52,7 +66,7 @@ def _status(service: LoyaltyService, code: str) -> str:
     ],
 )
 def test_lookup_describes_each_kind(
-    service: LoyaltyService,
+    service: LoyaPro,
     code: str,
     kind: str,
     type_: int,
@@ -60,7 +74,7 @@ def test_lookup_describes_each_kind(
     amount: float,
     cap: float | None,
 ) -> None:
-    reward = service.lookup_reward("foodics", _body(code))
+    reward = lookup_reward(service, "foodics", _body(code))
     assert (
         reward["code"],
         reward["kind"],
@@ -74,11 +88,11 @@ def test_lookup_describes_each_kind(
     assert reward["business_reference"] == "440810"
 
 
-def test_lookup_never_changes_state(service: LoyaltyService) -> None:
+def test_lookup_never_changes_state(service: LoyaPro) -> None:
     with service.store.snapshot() as tx:
         before = tx.get_reward(FIXED)
     for _ in range(3):
-        service.lookup_reward("foodics", _body())
+        lookup_reward(service, "foodics", _body())
     with service.store.snapshot() as tx:
         assert tx.get_reward(FIXED) == before
 
@@ -106,65 +120,65 @@ def test_lookup_never_changes_state(service: LoyaltyService) -> None:
     ],
 )
 def test_lookup_errors_say_what_did_not_match(
-    service: LoyaltyService, changes: dict[str, Any], status: int, code: str, detail: str
+    service: LoyaPro, changes: dict[str, Any], status: int, code: str, detail: str
 ) -> None:
-    service.register_business(777, "south coffee", "foodics")
-    error = _refused(service.lookup_reward, "foodics", _body(**changes))
+    register_business(service, 777, "south coffee", "foodics")
+    error = _refused(lookup_reward, service, "foodics", _body(**changes))
     assert (error.status, error.code) == (status, code)
     assert detail in error.detail
 
 
-def test_code_limited_to_branches(service: LoyaltyService) -> None:
-    reward = service.issue_reward("440810", "fixed_amount", DOCS_MOBILE, branch_ids=["b-9"])
-    error = _refused(service.lookup_reward, "foodics", _body(reward["code"]))
+def test_code_limited_to_branches(service: LoyaPro) -> None:
+    reward = issue_reward(service, "440810", "fixed_amount", DOCS_MOBILE, branch_ids=["b-9"])
+    error = _refused(lookup_reward, service, "foodics", _body(reward["code"]))
     assert (error.status, error.code) == (422, "reward_not_valid_for_branch")
     assert "b-9" in error.detail and BRANCH_ID in error.detail
-    ok = service.lookup_reward("foodics", _body(reward["code"], branch_id="b-9"))
+    ok = lookup_reward(service, "foodics", _body(reward["code"], branch_id="b-9"))
     assert ok["branch_ids"] == ["b-9"]
 
 
-def test_redeem_then_retry_is_a_replay(service: LoyaltyService) -> None:
-    first = service.redeem_reward("foodics", _body())
+def test_redeem_then_retry_is_a_replay(service: LoyaPro) -> None:
+    first = redeem_reward(service, "foodics", _body())
     assert (first["status"], first["replay"], first["discount_amount"]) == ("redeemed", False, 10.0)
     assert first["reward"]["status"] == "redeemed"
-    retry = service.redeem_reward("foodics", _body())
+    retry = redeem_reward(service, "foodics", _body())
     assert retry["replay"] is True
     assert retry["redemption_id"] == first["redemption_id"]
-    assert len(service.redemptions(FIXED)) == 1
+    assert len(redemptions(service, FIXED)) == 1
 
 
-def test_redeem_for_another_order_is_a_conflict(service: LoyaltyService) -> None:
-    service.redeem_reward("foodics", _body())
-    error = _refused(service.redeem_reward, "foodics", _body(order_id="order-2"))
+def test_redeem_for_another_order_is_a_conflict(service: LoyaPro) -> None:
+    redeem_reward(service, "foodics", _body())
+    error = _refused(redeem_reward, service, "foodics", _body(order_id="order-2"))
     assert (error.status, error.code) == (409, "reward_already_redeemed")
     assert "order-1" in error.detail
-    lookup = _refused(service.lookup_reward, "foodics", _body())
+    lookup = _refused(lookup_reward, service, "foodics", _body())
     assert (lookup.status, lookup.code) == (409, "reward_already_redeemed")
 
 
-def test_void_releases_the_code_and_it_can_be_redeemed_again(service: LoyaltyService) -> None:
+def test_void_releases_the_code_and_it_can_be_redeemed_again(service: LoyaPro) -> None:
     paid = docs_order()
     order_id = paid["order"]["id"]
-    service.redeem_reward("foodics", _body(order_id=order_id))
-    service.process_order("foodics", paid)
-    voided = service.process_order("foodics", with_status(paid, 7))
+    redeem_reward(service, "foodics", _body(order_id=order_id))
+    process_order(service, "foodics", paid)
+    voided = process_order(service, "foodics", with_status(paid, 7))
     assert [(r["reward_code"], r["status"]) for r in voided["redemptions_released"]] == [(FIXED, "released")]
     assert _status(service, FIXED) == "issued"
-    again = service.redeem_reward("foodics", _body(order_id="order-2"))
+    again = redeem_reward(service, "foodics", _body(order_id="order-2"))
     assert (again["replay"], again["order_id"]) == (False, "order-2")
-    assert [(r["order_id"], r["status"]) for r in service.redemptions(FIXED)] == [
+    assert [(r["order_id"], r["status"]) for r in redemptions(service, FIXED)] == [
         (order_id, "released"),
         ("order-2", "redeemed"),
     ]
-    kinds = [e["kind"] for e in service.customer_view(DOCS_MOBILE)["ledger"] if e["program"] == "rewards"]
+    kinds = [e["kind"] for e in customer_view(service, DOCS_MOBILE)["ledger"] if e["program"] == "rewards"]
     assert kinds == ["redeem", "release", "redeem"]
 
 
-def test_refund_keeps_the_code_redeemed_by_default(service: LoyaltyService) -> None:
+def test_refund_keeps_the_code_redeemed_by_default(service: LoyaPro) -> None:
     body = order("r1", [("_7g3g8555", 1, 23)])
-    service.redeem_reward("foodics", _body(order_id="r1"))
-    service.process_order("foodics", body)
-    refunded = service.process_order("foodics", with_status(body, 5))
+    redeem_reward(service, "foodics", _body(order_id="r1"))
+    process_order(service, "foodics", body)
+    refunded = process_order(service, "foodics", with_status(body, 5))
     assert refunded["redemptions_released"] == []
     assert _status(service, FIXED) == "redeemed"
 
@@ -172,28 +186,28 @@ def test_refund_keeps_the_code_redeemed_by_default(service: LoyaltyService) -> N
 def test_refund_can_release_when_configured(make_service: Any) -> None:
     service = make_service({"defaults": {"rewards": {"release_on_refund": True}}})
     body = order("r1", [("_7g3g8555", 1, 23)])
-    service.redeem_reward("foodics", _body(order_id="r1"))
-    service.process_order("foodics", body)
-    refunded = service.process_order("foodics", with_status(body, 5))
+    redeem_reward(service, "foodics", _body(order_id="r1"))
+    process_order(service, "foodics", body)
+    refunded = process_order(service, "foodics", with_status(body, 5))
     assert [r["reward_code"] for r in refunded["redemptions_released"]] == [FIXED]
 
 
-def test_codes_expire_by_the_mock_clock(service: LoyaltyService) -> None:
-    reward = service.issue_reward("440810", "fixed_amount", DOCS_MOBILE, expires_in_seconds=60)
+def test_codes_expire_by_the_mock_clock(service: LoyaPro) -> None:
+    reward = issue_reward(service, "440810", "fixed_amount", DOCS_MOBILE, expires_in_seconds=60)
     assert reward["expires_at"] == "2023-01-01T15:01:00.000Z"
-    assert service.lookup_reward("foodics", _body(reward["code"]))["status"] == "issued"
-    service.advance_clock(61)
-    error = _refused(service.lookup_reward, "foodics", _body(reward["code"]))
+    assert lookup_reward(service, "foodics", _body(reward["code"]))["status"] == "issued"
+    advance_clock(service, 61)
+    error = _refused(lookup_reward, service, "foodics", _body(reward["code"]))
     assert (error.status, error.code) == (410, "reward_expired")
-    error = _refused(service.redeem_reward, "foodics", _body(reward["code"]))
+    error = _refused(redeem_reward, service, "foodics", _body(reward["code"]))
     assert (error.status, error.code) == (410, "reward_expired")
     assert _status(service, reward["code"]) == "expired"
     assert _status(service, FIXED) == "issued"
 
 
-def test_cancelled_code_is_gone(service: LoyaltyService) -> None:
-    assert service.cancel_reward(PERCENT)["status"] == "cancelled"
-    error = _refused(service.redeem_reward, "foodics", _body(PERCENT, discount_amount=1))
+def test_cancelled_code_is_gone(service: LoyaPro) -> None:
+    assert cancel_reward(service, PERCENT)["status"] == "cancelled"
+    error = _refused(redeem_reward, service, "foodics", _body(PERCENT, discount_amount=1))
     assert (error.status, error.code) == (410, "reward_cancelled")
 
 
@@ -209,63 +223,69 @@ def test_cancelled_code_is_gone(service: LoyaltyService) -> None:
         (PRODUCTS, {"discount_amount": 24.5, "product_id": "_7g3g8555"}, 422),
     ],
 )
-def test_discount_limits(service: LoyaltyService, code: str, changes: dict[str, Any], status: int) -> None:
+def test_discount_limits(service: LoyaPro, code: str, changes: dict[str, Any], status: int) -> None:
     if status == 200:
-        assert service.redeem_reward("foodics", _body(code, **changes))["status"] == "redeemed"
+        assert redeem_reward(service, "foodics", _body(code, **changes))["status"] == "redeemed"
     else:
-        error = _refused(service.redeem_reward, "foodics", _body(code, **changes))
+        error = _refused(redeem_reward, service, "foodics", _body(code, **changes))
         assert (error.status, error.code) == (422, "discount_exceeds_reward")
         assert "send at most" in error.detail
         assert _status(service, code) == "issued"
 
 
-def test_percentage_is_limited_by_a_known_order(service: LoyaltyService) -> None:
-    service.process_order("foodics", order("o-pct", [("_7g3g8555", 1, 23)], status=2))
-    error = _refused(service.redeem_reward, "foodics", _body(PERCENT, order_id="o-pct", discount_amount=5))
+def test_percentage_is_limited_by_a_known_order(service: LoyaPro) -> None:
+    process_order(service, "foodics", order("o-pct", [("_7g3g8555", 1, 23)], status=2))
+    error = _refused(redeem_reward, service, "foodics", _body(PERCENT, order_id="o-pct", discount_amount=5))
     assert "20% of the order's 23" in error.detail and "send at most 4.6" in error.detail
-    ok = service.redeem_reward("foodics", _body(PERCENT, order_id="o-pct", discount_amount=4.6))
+    ok = redeem_reward(service, "foodics", _body(PERCENT, order_id="o-pct", discount_amount=4.6))
     assert ok["discount_amount"] == 4.6
 
 
-def test_products_reward_needs_an_allowed_product(service: LoyaltyService) -> None:
-    error = _refused(service.redeem_reward, "foodics", _body(PRODUCTS, product_id="_9x4b6n12"))
+def test_products_reward_needs_an_allowed_product(service: LoyaPro) -> None:
+    error = _refused(redeem_reward, service, "foodics", _body(PRODUCTS, product_id="_9x4b6n12"))
     assert (error.status, error.code) == (422, "product_not_allowed")
     assert "_7g3g8555 (blue north)" in error.detail
-    error = _refused(service.redeem_reward, "foodics", _body(PRODUCTS))
+    error = _refused(redeem_reward, service, "foodics", _body(PRODUCTS))
     assert "no product_id was sent" in error.detail
-    by_sku = service.redeem_reward("foodics", _body(PRODUCTS, product_id="prd_8a2k1m90", discount_amount=18))
+    by_sku = redeem_reward(service, "foodics", _body(PRODUCTS, product_id="prd_8a2k1m90", discount_amount=18))
     assert by_sku["product_id"] == "_8a2k1m90"
 
 
-def test_products_reward_without_cap_is_limited_by_the_price(service: LoyaltyService) -> None:
-    reward = service.issue_reward(
-        "440810", "products", DOCS_MOBILE, allowed_products=["_9x4b6n12"], discount_includes_modifiers=False
+def test_products_reward_without_cap_is_limited_by_the_price(service: LoyaPro) -> None:
+    reward = issue_reward(
+        service,
+        "440810",
+        "products",
+        DOCS_MOBILE,
+        allowed_products=["_9x4b6n12"],
+        discount_includes_modifiers=False,
     )
-    error = _refused(service.redeem_reward, "foodics", _body(reward["code"], discount_amount=13))
+    error = _refused(redeem_reward, service, "foodics", _body(reward["code"], discount_amount=13))
     assert (error.code, "send at most 12" in error.detail) == ("discount_exceeds_reward", True)
     assert (
-        service.redeem_reward("foodics", _body(reward["code"], discount_amount=12))["product_id"]
+        redeem_reward(service, "foodics", _body(reward["code"], discount_amount=12))["product_id"]
         == "_9x4b6n12"
     )
 
 
-def test_issue_reward_validates(service: LoyaltyService) -> None:
-    error = _refused(service.issue_reward, "440810", "voucher", DOCS_MOBILE)
+def test_issue_reward_validates(service: LoyaPro) -> None:
+    error = _refused(issue_reward, service, "440810", "voucher", DOCS_MOBILE)
     assert (error.code, error.errors[0].pointer) == ("validation_failed", "/kind")
-    error = _refused(lambda: service.issue_reward("440810", "percentage", DOCS_MOBILE, discount_amount=120))
+    error = _refused(lambda: issue_reward(service, "440810", "percentage", DOCS_MOBILE, discount_amount=120))
     assert error.errors[0].pointer == "/discount_amount"
     error = _refused(
-        lambda: service.issue_reward("440810", "products", DOCS_MOBILE, allowed_products=["ghost"])
+        lambda: issue_reward(service, "440810", "products", DOCS_MOBILE, allowed_products=["ghost"])
     )
     assert error.errors[0].pointer == "/allowed_products/0"
-    error = _refused(lambda: service.issue_reward("440810", "fixed_amount", DOCS_MOBILE, code=FIXED))
+    error = _refused(lambda: issue_reward(service, "440810", "fixed_amount", DOCS_MOBILE, code=FIXED))
     assert "already taken" in error.detail
-    error = _refused(service.issue_reward, "1", "fixed_amount", DOCS_MOBILE)
+    error = _refused(issue_reward, service, "1", "fixed_amount", DOCS_MOBILE)
     assert error.code == "unknown_business"
 
 
-def test_issue_reward_request_body_enrolls_the_customer(service: LoyaltyService) -> None:
-    reward = service.issue_reward_request(
+def test_issue_reward_request_body_enrolls_the_customer(service: LoyaPro) -> None:
+    reward = issue_reward_request(
+        service,
         {
             "kind": "percentage",
             "business_reference": 440810,
@@ -274,7 +294,7 @@ def test_issue_reward_request_body_enrolls_the_customer(service: LoyaltyService)
             "discount_amount": 30,
             "max_discount_amount": 20,
             "session": "cert-1",
-        }
+        },
     )
     assert (reward["kind"], reward["discount_amount"], reward["max_discount_amount"]) == (
         "percentage",
@@ -283,11 +303,11 @@ def test_issue_reward_request_body_enrolls_the_customer(service: LoyaltyService)
     )
     assert reward["code"].startswith("PCT-")
     assert reward["customer"]["customer_mobile_number"] == "555000111"
-    assert service.customer_view("555000111")["customer"]["source"] == "admin"
+    assert customer_view(service, "555000111")["customer"]["source"] == "admin"
 
 
-def test_cashback_code_needs_a_wallet(service: LoyaltyService) -> None:
-    error = _refused(service.convert_cashback, "440810", DOCS_MOBILE)
+def test_cashback_code_needs_a_wallet(service: LoyaPro) -> None:
+    error = _refused(convert_cashback, service, "440810", DOCS_MOBILE)
     assert (error.code, "wallet holds 0.00" in error.detail) == ("validation_failed", True)
 
 
@@ -304,12 +324,12 @@ def test_cashback_code_needs_a_wallet(service: LoyaltyService) -> None:
         {**_body(), "date": {"d": 1}},
     ],
 )
-def test_malformed_bodies_are_422_not_crashes(service: LoyaltyService, body: Any) -> None:
+def test_malformed_bodies_are_422_not_crashes(service: LoyaPro, body: Any) -> None:
     try:  # a lookup may still describe the code (it only reads); it must not crash
-        service.lookup_reward("foodics", body)
+        lookup_reward(service, "foodics", body)
     except DomainError as exc:
         assert exc.status == 422
-    assert _refused(service.redeem_reward, "foodics", body).status == 422
+    assert _refused(redeem_reward, service, "foodics", body).status == 422
     assert _status(service, FIXED) == "issued"
 
 
@@ -338,6 +358,6 @@ def test_malformed_bodies_are_422_not_crashes(service: LoyaltyService, body: Any
         },
     ],
 )
-def test_malformed_issue_requests_are_422(service: LoyaltyService, body: Any) -> None:
-    error = _refused(service.issue_reward_request, body)
+def test_malformed_issue_requests_are_422(service: LoyaPro, body: Any) -> None:
+    error = _refused(issue_reward_request, service, body)
     assert (error.status, error.code) == (422, "validation_failed")

@@ -13,9 +13,10 @@ import pytest
 from aiohttp.test_utils import TestClient
 from yarl import URL
 
+from loyapro_mock.mockserver.domain.usecases import issue_reward, register_business
 from loyapro_mock.mockserver.domain.usecases.demo_state import DEMO_CUSTOMERS
 from loyapro_mock.mockserver.http.app import create_app
-from loyapro_mock.mockserver.http.keys import SERVICE, STORE
+from loyapro_mock.mockserver.http.keys import LOYAPRO, STORE
 from loyapro_mock.mockserver.http.settings import Settings
 from loyapro_mock.mockserver.store.sqlite.schema import TABLES
 
@@ -30,10 +31,10 @@ async def client(aiohttp_client: Any) -> TestClient[Any, Any]:
     """The mock (in memory), plus another business of POS foodics with a code of its own
     and a business of POS marn."""
     test_client: TestClient[Any, Any] = await aiohttp_client(create_app(Settings(db=":memory:")))
-    service = test_client.app[SERVICE]
-    service.register_business(OTHER_BUSINESS, "other coffee", "foodics")
-    service.issue_reward(OTHER_BUSINESS, "fixed_amount", DOCS_CUSTOMER, code=OTHER_CODE, discount_amount=10)
-    service.register_business(MARN_BUSINESS, "marn shop", "marn")
+    service = test_client.app[LOYAPRO]
+    register_business(service, OTHER_BUSINESS, "other coffee", "foodics")
+    issue_reward(service, OTHER_BUSINESS, "fixed_amount", DOCS_CUSTOMER, code=OTHER_CODE, discount_amount=10)
+    register_business(service, MARN_BUSINESS, "marn shop", "marn")
     return test_client
 
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from loyapro_mock.mockserver.http.keys import SERVICE
+from loyapro_mock.mockserver.domain.usecases import businesses
+from loyapro_mock.mockserver.http.keys import LOYAPRO
 from tests.server.conftest import ClientFactory
 from tests.server.support import auth_headers, dumps
 
@@ -23,7 +24,7 @@ async def test_order_for_a_new_business_registers_it(
     body = await response.json()
     assert body["status"] == "Paid"
     assert body["business_reference"] == "555001"
-    assert "555001" in {b["reference"] for b in client.app[SERVICE].businesses()}
+    assert "555001" in {b["reference"] for b in businesses(client.app[LOYAPRO])}
 
 
 async def test_without_auto_register_an_unknown_business_is_refused(

@@ -1,16 +1,19 @@
 """Demo state: the docs' business, customer and branch, a small catalog and reward codes.
 
 `seed_demo` is idempotent: on a database that already holds the demo it only fills what is
-missing, so a restart keeps whatever a POS did to the demo codes. Pass it as the service's
+missing, so a restart keeps whatever a POS did to the demo codes. Pass it as the `LoyaPro`'s
 ``seeder`` so ``POST /__admin/reset`` loads it again.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from loyapro_mock.mockserver.domain.usecases.loyapro import LoyaltyService
+from loyapro_mock.mockserver.domain.usecases.admin_catalog import add_product, register_business
+from loyapro_mock.mockserver.domain.usecases.admin_customers import subscribe, upsert_customer
+from loyapro_mock.mockserver.domain.usecases.admin_rewards import issue_reward
+from loyapro_mock.mockserver.domain.usecases.loyapro import LoyaPro
 
 __all__ = [
     "DEMO_BRANCH",
@@ -20,6 +23,7 @@ __all__ = [
     "DEMO_CUSTOMERS",
     "DEMO_POS",
     "DemoState",
+    "demo_summary",
     "seed_demo",
 ]
 
@@ -107,32 +111,33 @@ class DemoState:
     product_ids: tuple[str, ...] = ()
 
 
-def _subscribe_demo(service: LoyaltyService, reference: str) -> None:
+def _subscribe_demo(loyapro: LoyaPro, reference: str) -> None:
     """Give the second demo customer the first subscription plan (once)."""
-    plans = service.programs.for_business(reference).subscriptions
+    plans = loyapro.programs.for_business(reference).subscriptions
     if not plans.enabled or not plans.plans:
         return
     dial, mobile, _ = DEMO_CUSTOMERS[1]
-    with service.store.snapshot() as tx:
+    with loyapro.store.snapshot() as tx:
         customer = tx.find_customer(reference, dial, mobile)
         subscribed = customer is not None and bool(tx.subscriptions(customer["id"]))
     if not subscribed:
-        service.subscribe(reference, mobile, plans.plans[0].name, dial_code=dial, days=30)
+        subscribe(loyapro, reference, mobile, plans.plans[0].name, dial_code=dial, days=30)
 
 
-def seed_demo(service: LoyaltyService) -> DemoState:
+def seed_demo(loyapro: LoyaPro) -> DemoState:
     """Create (or complete) the demo state and describe it."""
     reference = DEMO_BUSINESS["reference"]
-    service.register_business(reference, DEMO_BUSINESS["name"], DEMO_POS, branches=[DEMO_BRANCH])
+    register_business(loyapro, reference, DEMO_BUSINESS["name"], DEMO_POS, branches=[DEMO_BRANCH])
     for product in DEMO_CATALOG:
-        service.add_product(reference, product)
+        add_product(loyapro, reference, product)
     for dial, mobile, name in DEMO_CUSTOMERS:
-        service.upsert_customer(reference, mobile, dial, name, source="seed")
+        upsert_customer(loyapro, reference, mobile, dial, name, source="seed")
     dial, mobile, _ = DEMO_CUSTOMERS[0]
-    with service.store.snapshot() as tx:
+    with loyapro.store.snapshot() as tx:
         missing = [kind for kind, code in DEMO_CODES.items() if tx.get_reward(code) is None]
     for kind in missing:
-        service.issue_reward(
+        issue_reward(
+            loyapro,
             reference,
             kind,
             mobile,
@@ -142,7 +147,7 @@ def seed_demo(service: LoyaltyService) -> DemoState:
             expires_in_seconds=_YEAR_SECONDS,
             **_CODE_TERMS[kind],
         )
-    _subscribe_demo(service, reference)
+    _subscribe_demo(loyapro, reference)
     return DemoState(
         pos_name=DEMO_POS,
         business_reference=reference,
@@ -153,3 +158,12 @@ def seed_demo(service: LoyaltyService) -> DemoState:
         codes=dict(DEMO_CODES),
         product_ids=tuple(p["id"] for p in DEMO_CATALOG),
     )
+
+
+def demo_summary(state: DemoState | None) -> dict[str, Any] | None:
+    """The demo state as JSON-ready data (for ``POST /__admin/reset``)."""
+    if state is None:
+        return None
+    data = asdict(state)
+    data["product_ids"] = list(state.product_ids)
+    return data

@@ -1,0 +1,123 @@
+"""The order webhook: what LoyaPro does with an order a POS sends.
+
+``process_order(loyapro, pos_name, payload, *, lenient=False, raw=None)`` checks the
+business rules (`mockserver.domain.rules`) and the return's link to its original order (rule
+``order.return_unlinked``), matches or enrolls the customer (``customer.enrolled``), then
+applies the order's lifecycle (`mockserver.domain.order_lifecycle`) in one transaction.
+It answers ``{order_id, business_reference, status, foodics_status, duplicate, customer,
+loyalty: {earned, reversed, reason}, rewards_issued, redemptions_released, violations}``.
+
+It is ``apply_order(loyapro, pos_name, prepare_order(payload, raw), lenient=...)``: the
+server runs `prepare_order` (no state) before it queues for the write lock, and only
+`apply_order` in the group commit.
+"""
+
+from __future__ import annotations
+
+from typing import Any, NamedTuple
+
+from loyapro_mock.mockserver.domain import order_lifecycle
+from loyapro_mock.mockserver.domain.errors import DomainError, invalid
+from loyapro_mock.mockserver.domain.orders import OrderFacts, mapping, read_order
+from loyapro_mock.mockserver.domain.records import Row, StoreTx
+from loyapro_mock.mockserver.domain.rules import check_order
+from loyapro_mock.mockserver.domain.usecases.loyapro import LoyaPro, pos_business
+from loyapro_mock.mockserver.domain.violations import Violation
+
+__all__ = ["PreparedOrder", "apply_order", "prepare_order", "process_order"]
+
+
+class PreparedOrder(NamedTuple):
+    """An order webhook body with what `prepare_order` read from it."""
+
+    payload: dict[str, Any]
+    facts: OrderFacts
+    violations: tuple[Violation, ...]
+
+
+def process_order(
+    loyapro: LoyaPro,
+    pos_name: str,
+    payload: dict[str, Any],
+    *,
+    lenient: bool = False,
+    raw: bytes | None = None,
+) -> dict[str, Any]:
+    """Apply an order webhook; see the module docstring for the answer.
+
+    ``raw`` is the body as received, if the caller has it (hashed, not parsed again).
+    """
+    return apply_order(loyapro, pos_name, prepare_order(payload, raw), lenient=lenient)
+
+
+def prepare_order(payload: dict[str, Any], raw: bytes | None = None) -> PreparedOrder:
+    """The part of `process_order` that needs no state: the order's facts and the business
+    rules it breaks. The server does this before queueing for the write lock."""
+    facts = read_order(payload, raw)
+    if facts.order_id is None:
+        raise invalid("/order/id", "is required: the order's id identifies it in LoyaPro")
+    return PreparedOrder(payload, facts, tuple(check_order(payload)))
+
+
+def apply_order(
+    loyapro: LoyaPro, pos_name: str, order: PreparedOrder, *, lenient: bool = False
+) -> dict[str, Any]:
+    """The rest of `process_order`: apply an order from `prepare_order`, in one transaction."""
+    payload, facts, violations = order.payload, order.facts, list(order.violations)
+    with loyapro.store.transaction() as tx:
+        now = loyapro.now()  # read inside the transaction: no snapshot of its own
+        business = mapping(mapping(payload).get("business"))
+        name = business.get("name")
+        reference = pos_business(
+            loyapro,
+            tx,
+            pos_name,
+            business.get("reference"),
+            pointer="/business/reference",
+            name=name if isinstance(name, str) else None,
+            register=True,
+        )["reference"]
+        original = None
+        if facts.has_original_order:
+            original = _original(tx, reference, facts.original_order_id, violations)
+        violations.sort(key=lambda v: (v.pointer, v.rule))
+        if violations and not lenient:
+            raise DomainError(
+                422,
+                "business_rule_violated",
+                f"the order breaks {len(violations)} business rule(s): "
+                + "; ".join(f"{v.pointer}: {v.message}" for v in violations),
+                errors=violations,
+            )
+        result = order_lifecycle.apply_order(
+            tx,
+            loyapro.programs.for_business(reference),
+            pos_name=pos_name,
+            business_reference=reference,
+            facts=facts,
+            payload=payload,
+            original=original,
+            now=now,
+        )
+    result["violations"] = [v.as_dict() for v in violations]
+    return result
+
+
+def _original(
+    tx: StoreTx, reference: str, original_id: str | None, violations: list[Violation]
+) -> Row | None:
+    """The order a return points back to; a violation when it was never sent."""
+    original = tx.get_order(reference, original_id) if original_id else None
+    if original is None:
+        pointer = "/order/original_order/id" if original_id else "/order/original_order"
+        what = f"order {original_id} is not known" if original_id else "it has no id"
+        violations.append(
+            Violation(
+                pointer,
+                f"a return must point to an order sent before; {what} in business "
+                f"{reference}. Send the original order first, or send the return as the same "
+                "order with status 5",
+                "order.return_unlinked",
+            )
+        )
+    return original
