@@ -99,7 +99,7 @@ def loyapro_mock(loyapro_mock_server: RunningMock) -> Iterator[MockHandle]:
     handle = MockHandle(loyapro_mock_server)
     handle.admin.reset()
     catcher = _ErrorCatcher()
-    logger = logging.getLogger("mockserver")
+    logger = logging.getLogger("loyapro_mock.mockserver")
     logger.addHandler(catcher)
     try:
         yield handle

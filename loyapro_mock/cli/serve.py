@@ -148,7 +148,7 @@ def serve(
                 f"cannot create the folder of --db {settings.db}: {exc.strerror}"
             ) from exc
     logging.basicConfig(level=logging.WARNING, format="%(message)s")
-    logging.getLogger("mockserver.requests").setLevel(logging.WARNING if quiet else logging.INFO)
+    logging.getLogger("loyapro_mock.mockserver.requests").setLevel(logging.WARNING if quiet else logging.INFO)
     try:
         app = create_app(settings)
     except (ValueError, KeyError) as exc:

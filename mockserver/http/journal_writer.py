@@ -21,7 +21,7 @@ from loyapro_mock.mockserver.store.protocol import Store
 
 __all__ = ["FLUSH_DELAY", "MAX_PENDING", "JournalWriter"]
 
-log = logging.getLogger("mockserver")
+log = logging.getLogger("loyapro_mock.mockserver")
 
 #: Seconds an entry may wait for its batch; the most entries one batch waits for.
 FLUSH_DELAY = 0.02

@@ -29,7 +29,7 @@ from aiohttp import web
 
 __all__ = ["listening_sockets", "loop_factory", "run", "run_workers", "serve_app"]
 
-log = logging.getLogger("mockserver")
+log = logging.getLogger("loyapro_mock.mockserver")
 T = TypeVar("T")
 BACKLOG = 1024
 PARENT_CHECK_SECONDS = 0.5

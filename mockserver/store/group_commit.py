@@ -36,7 +36,7 @@ from loyapro_mock.mockserver.store.protocol import Store, StoreError
 
 __all__ = ["LOCK_RETRY_SECONDS", "LOCK_TIMEOUT_SECONDS", "MAX_GROUP", "GroupCommit"]
 
-log = logging.getLogger("mockserver.store")
+log = logging.getLogger("loyapro_mock.mockserver.store")
 
 T = TypeVar("T")
 

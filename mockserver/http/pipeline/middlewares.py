@@ -54,8 +54,8 @@ __all__ = [
     "journal_middleware",
 ]
 
-log = logging.getLogger("mockserver")
-request_log = logging.getLogger("mockserver.requests")
+log = logging.getLogger("loyapro_mock.mockserver")
+request_log = logging.getLogger("loyapro_mock.mockserver.requests")
 
 ADMIN_PREFIX = "/__admin"
 _JSON_RANGES = frozenset({"application/json", "application/*", "*/*"})

@@ -28,7 +28,7 @@ import time
 
 __all__ = ["Checkpointer", "WriterLock", "connect", "lock_path"]
 
-log = logging.getLogger("mockserver.store")
+log = logging.getLogger("loyapro_mock.mockserver.store")
 
 #: Pages in the log before a committing connection checkpoints by itself. With a background
 #: checkpointer this is only a safety net (16 MiB of 4 KiB pages).

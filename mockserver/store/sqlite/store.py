@@ -35,12 +35,17 @@ __all__ = ["SqliteStore"]
 
 
 @contextmanager
-def _store_errors() -> Iterator[None]:
-    """Turn SQLite's errors into `StoreError` at the edge of the backend."""
+def _store_errors(*, files: bool = False) -> Iterator[None]:
+    """Turn SQLite's errors (and, with ``files``, the file system's, where the store opens
+    its files) into `StoreError` at the edge of the backend."""
     try:
         yield
     except sqlite3.Error as exc:
         raise StoreError(str(exc)) from exc
+    except OSError as exc:
+        if not files:
+            raise
+        raise StoreError(f"{exc.strerror or exc}: {exc.filename or ''}".rstrip(": ")) from exc
 
 
 _ISO_UTC = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z")
@@ -120,7 +125,7 @@ class SqliteStore:
         self._writers: list[WriterLock] = []
         self._connections_lock = threading.Lock()
         self._closed = False
-        with _store_errors():
+        with _store_errors(files=True):
             self._shared = self._connect() if self.memory else None
             self._init_schema()
         self._checkpointer = (
@@ -149,7 +154,8 @@ class SqliteStore:
             if self._shared is not None:
                 state = _ThreadState(self._shared)
             else:
-                writer = WriterLock(lock_path(self.path))
+                with _store_errors(files=True):
+                    writer = WriterLock(lock_path(self.path))
                 with self._connections_lock:
                     self._writers.append(writer)
                 state = _ThreadState(self._connect(), writer)
