@@ -13,10 +13,12 @@ from loyapro_mock.mockserver.domain.errors import invalid
 from loyapro_mock.mockserver.domain.orders import number
 from loyapro_mock.mockserver.domain.records import StoreTx
 from loyapro_mock.mockserver.domain.usecases.admin_customers import CustomerRef, admin_customer
+from loyapro_mock.mockserver.domain.usecases.bodies import body_object
 from loyapro_mock.mockserver.domain.usecases.loyapro import LoyaPro, known_business
 
 __all__ = [
     "ISSUE_OPTIONS",
+    "REQUEST_OPTIONS",
     "cancel_reward",
     "convert_cashback",
     "issue_reward",
@@ -24,24 +26,25 @@ __all__ = [
     "redemptions",
 ]
 
-#: Keyword options `issue_reward` accepts.
-ISSUE_OPTIONS = frozenset(
-    {
-        "code",
-        "discount_amount",
-        "max_discount_amount",
-        "allowed_products",
-        "branch_ids",
-        "expires_in_seconds",
-        "expires_at",
-        "session",
-        "program",
-        "discount_includes_modifiers",
-        "is_discount_taxable",
-        "dial_code",
-        "name",
-    }
+#: The options of the admin API's ``IssueRewardRequest`` body that `issue_reward` takes.
+REQUEST_OPTIONS = (
+    "code",
+    "discount_amount",
+    "max_discount_amount",
+    "allowed_products",
+    "branch_ids",
+    "expires_in_seconds",
+    "session",
 )
+#: Keyword options `issue_reward` accepts.
+ISSUE_OPTIONS = frozenset(REQUEST_OPTIONS) | {
+    "expires_at",
+    "program",
+    "discount_includes_modifiers",
+    "is_discount_taxable",
+    "dial_code",
+    "name",
+}
 _DEFAULT_DISCOUNT = {"products": 100.0, "percentage": 20.0, "fixed_amount": 10.0}
 
 
@@ -91,18 +94,8 @@ def issue_reward(
 
 def issue_reward_request(loyapro: LoyaPro, body: Mapping[str, Any]) -> dict[str, Any]:
     """`issue_reward` from the admin API's ``IssueRewardRequest`` body."""
-    if not isinstance(body, Mapping):
-        raise invalid("", "the body must be a JSON object", "type")
-    keys = (
-        "code",
-        "discount_amount",
-        "max_discount_amount",
-        "allowed_products",
-        "branch_ids",
-        "expires_in_seconds",
-        "session",
-    )
-    opts = {k: body[k] for k in keys if body.get(k) is not None}
+    body = body_object(body)
+    opts = {k: body[k] for k in REQUEST_OPTIONS if body.get(k) is not None}
     customer = {
         "customer_mobile_number": body.get("customer_mobile_number"),
         "mobile_country_code": body.get("mobile_country_code"),

@@ -13,7 +13,7 @@ from typing import Any
 from loyapro_mock.mockserver.domain.customers import normalise_dial_code, normalise_mobile
 from loyapro_mock.mockserver.domain.errors import invalid
 
-__all__ = ["body_object", "customer_key", "optional_text", "required_text"]
+__all__ = ["body_object", "customer_key", "optional_text", "required_text", "reward_call"]
 
 
 def body_object(body: Any) -> Mapping[str, Any]:
@@ -58,3 +58,10 @@ def customer_key(body: Mapping[str, Any]) -> tuple[int, str]:
         return normalise_mobile(mobile, dial_code)
     except ValueError as exc:
         raise invalid("/customer_mobile_number", str(exc), "customer.mobile") from exc
+
+
+def reward_call(body: Any) -> tuple[Mapping[str, Any], str, tuple[int, str]]:
+    """What every reward webhook (lookup, redeem) carries: the body as a mapping, its
+    ``reward_code`` and its customer's (dial code, mobile)."""
+    body = body_object(body)
+    return body, required_text(body, "reward_code"), customer_key(body)
