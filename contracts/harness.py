@@ -52,13 +52,13 @@ class RunningMock:
         """Give the mock the POS's products, as LoyaPro reads them from the Product API."""
         app = self.server.app
         assert app is not None
-        service = app[LOYAPRO]
+        loyapro = app[LOYAPRO]
 
         def load() -> None:
             for product in products:
                 category = product.get("category")
                 add_product(
-                    service,
+                    loyapro,
                     business_reference,
                     {
                         "id": product["id"],

@@ -1,6 +1,6 @@
 """What an order webhook does to the mock's state, status by status.
 
-Called by the service inside one store transaction, after the business rules passed:
+Called by the order use case inside one store transaction, after the business rules passed:
 
 - the same order in the same state (status, customer, returned quantities) is a duplicate:
   nothing changes and the response says so;

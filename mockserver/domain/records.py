@@ -105,7 +105,7 @@ class StoreTx(Protocol):
         Row keys: ``business_reference, id, pos_name, foodics_status, status, state_key,
         payload_hash, customer_id, total_price, subtotal_price, lines_total,
         original_order_id, loyalty_state, reversed_fraction, payload (dict or None; the
-        service leaves it None: the journal keeps each request's body), created_at, updated_at``.
+        use cases leave it None: the journal keeps each request's body), created_at, updated_at``.
         """
 
     def put_order(self, order: Row) -> None:

@@ -1,7 +1,8 @@
 """LoyaPro's business rules on an order webhook, reported like schema violations.
 
 `check_order` is pure: it reads the body and returns every rule the order breaks, sorted by
-pointer. Rules that need state (a return linked to a known order) live in the service.
+pointer. Rules that need state (a return linked to a known order) live in the order use case
+(`mockserver.domain.usecases.order`).
 
 Rule names are stable (clients and the certification match on them):
 

@@ -142,8 +142,8 @@ async def admin_customer(request: web.Request) -> web.Response:
 async def admin_clock(request: web.Request) -> web.Response:
     """``POST /__admin/clock``: move the mock's clock forward by ``advance_seconds``."""
     seconds = float(request[CALL].body["advance_seconds"])
-    service = request.app[LOYAPRO]
-    ahead = service.clock.offset()
+    loyapro = request.app[LOYAPRO]
+    ahead = loyapro.clock.offset()
     if not ahead + seconds <= MAX_CLOCK_OFFSET:
         allowed = max(MAX_CLOCK_OFFSET - ahead, 0.0)
         raise ProblemError(
@@ -160,7 +160,7 @@ async def admin_clock(request: web.Request) -> web.Response:
                 }
             ],
         )
-    now = advance_clock(service, seconds)
+    now = advance_clock(loyapro, seconds)
     return json_response(request, {"now": iso(now)})
 
 

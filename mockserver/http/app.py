@@ -67,12 +67,12 @@ def create_app(settings: Settings | None = None) -> web.Application:
 
     async def state(app: web.Application) -> AsyncIterator[None]:
         store = open_store(settings.db, checkpoint_interval=CHECKPOINT_INTERVAL)
-        service = _service(store, settings, programs)
+        loyapro = _loyapro(store, settings, programs)
         app[STORE] = store
-        app[LOYAPRO] = service
+        app[LOYAPRO] = loyapro
         app[GROUP] = GroupCommit(store)
         app[JOURNAL] = JournalWriter(store, defer=app[GROUP].defer)
-        app[DEMO] = seed_demo(service) if settings.demo else None
+        app[DEMO] = seed_demo(loyapro) if settings.demo else None
         try:
             yield
         finally:
@@ -84,7 +84,7 @@ def create_app(settings: Settings | None = None) -> web.Application:
     return app
 
 
-def _service(store: Store, settings: Settings, programs: ProgramsConfig) -> LoyaPro:
+def _loyapro(store: Store, settings: Settings, programs: ProgramsConfig) -> LoyaPro:
     return LoyaPro(
         store, programs, seeder=seed_demo if settings.demo else None, auto_register=settings.auto_register
     )
@@ -98,7 +98,7 @@ def prepare_state(settings: Settings) -> DemoState | None:
     """
     store = open_store(settings.db)
     try:
-        service = _service(store, settings, ProgramsConfig.from_mapping(settings.programs))
-        return seed_demo(service) if settings.demo else None
+        loyapro = _loyapro(store, settings, ProgramsConfig.from_mapping(settings.programs))
+        return seed_demo(loyapro) if settings.demo else None
     finally:
         store.close()

@@ -1,10 +1,10 @@
-"""The webhook handlers: take the checked body, call the loyalty service, serialise.
+"""The webhook handlers: take the checked body, call its use case, serialise.
 
 By the time a handler runs, the pipeline (``mockserver.http.pipeline.middlewares``) has authenticated the
 POS and parsed and validated the body into the request's ``Call``. Handlers only translate
 between HTTP and :mod:`~mockserver.domain.usecases`, whose calls run in a group
 commit (`mockserver.store.group_commit`): the answer waits until the change is durable. A
-``DomainError`` the service raises becomes its problem+json answer in the pipeline.
+``DomainError`` a use case raises becomes its problem+json answer in the pipeline.
 """
 
 from __future__ import annotations
@@ -58,9 +58,9 @@ async def order(request: web.Request) -> web.Response:
     call = request[CALL]
     pos_name = request.match_info["pos_name"]
     lenient = request.app[SETTINGS].lenient
-    service = request.app[LOYAPRO]
+    loyapro = request.app[LOYAPRO]
     prepared = prepare_order(call.body, call.raw_body)  # no state: before the lock
-    result = await request.app[GROUP].write(lambda: apply_order(service, pos_name, prepared, lenient=lenient))
+    result = await request.app[GROUP].write(lambda: apply_order(loyapro, pos_name, prepared, lenient=lenient))
     return json_response(request, result)
 
 
@@ -74,8 +74,8 @@ async def reward(request: web.Request) -> web.Response:
 async def redeem(request: web.Request) -> web.Response:
     """``POST /pos/1.0.0/{pos_name}/redeem``: redeem a code on an order, exactly once."""
     body = request[CALL].body
-    service = request.app[LOYAPRO]
+    loyapro = request.app[LOYAPRO]
     result = await request.app[GROUP].write(
-        lambda: redeem_reward(service, request.match_info["pos_name"], body)
+        lambda: redeem_reward(loyapro, request.match_info["pos_name"], body)
     )
     return json_response(request, result)

@@ -4,7 +4,7 @@ A commit is the expensive part of a state change (the WAL's write of every page 
 and with ``serve --workers N`` the database's write lock is what the workers queue for.
 Under load, the event loop hands the handlers requests in bursts: every connection that
 became readable during one turn of the loop. Each handler parses and checks its request,
-then queues its service call with :meth:`GroupCommit.write` and waits. On the loop's next
+then queues its use-case call with :meth:`GroupCommit.write` and waits. On the loop's next
 turn (or as soon as ``max_group`` calls wait) :meth:`GroupCommit.commit` takes the write
 lock, runs the queued calls back to back in one transaction (`Store.begin_group`), each as
 a savepoint of it, commits once and wakes the handlers. So:
@@ -50,7 +50,7 @@ LOCK_TIMEOUT_SECONDS = 30.0
 
 
 class GroupCommit:
-    """Queues service calls and runs each turn's calls in one transaction and one commit."""
+    """Queues use-case calls and runs each turn's calls in one transaction and one commit."""
 
     def __init__(
         self, store: Store, *, max_group: int = MAX_GROUP, lock_timeout: float = LOCK_TIMEOUT_SECONDS

@@ -1,4 +1,4 @@
-"""One SQLite transaction: the `mockserver.store.StoreTx` methods as SQL."""
+"""One SQLite transaction: the `mockserver.domain.records.StoreTx` methods as SQL."""
 
 from __future__ import annotations
 
