@@ -13,6 +13,7 @@ from typing import Any
 import orjson
 
 from loyapro_mock.mockserver.domain.clock import iso
+from loyapro_mock.mockserver.domain.problem_codes import CONTRACT_CODES
 from loyapro_mock.mockserver.http.keys import Call
 from loyapro_mock.mockserver.http.problems import violation_dicts
 
@@ -28,23 +29,6 @@ __all__ = [
 
 VERDICTS = ("accepted", "rejected")
 RAW_BODY_LIMIT = 64 * 1024
-
-# Problem codes that mean the request itself broke the contract; such a rejection is
-# journaled as a violation even when the problem has no `errors` list.
-_CONTRACT_CODES = frozenset(
-    {
-        "unauthorized",
-        "invalid_token",
-        "forbidden_pos",
-        "forbidden_business",
-        "not_acceptable",
-        "unsupported_media_type",
-        "payload_too_large",
-        "malformed_json",
-        "not_found",
-        "method_not_allowed",
-    }
-)
 
 
 def utc_now_iso() -> str:
@@ -93,7 +77,7 @@ def entry_violations(call: Call, status: int) -> list[dict[str, Any]]:
         errors = data.get("errors")
         if isinstance(errors, list):
             listed = [e for e in errors if isinstance(e, dict)]
-        elif data.get("code") in _CONTRACT_CODES:
+        elif data.get("code") in CONTRACT_CODES:  # the request broke the contract: a violation
             listed = [{"pointer": "", "message": str(data.get("detail", "")), "rule": str(data["code"])}]
     else:
         found = data.get("violations")

@@ -3,7 +3,9 @@
 Errors are ``application/problem+json`` (RFC 9457) with a stable machine ``code`` and a
 ``detail`` that tells the client how to fix the request. Code anywhere in the request
 pipeline raises :class:`ProblemError`; the outermost middleware renders it with
-:func:`problem_response`, so a client never sees any other error shape.
+:func:`problem_response`, so a client never sees any other error shape. Every code, with its
+status and title, comes from the catalogue in
+:mod:`~loyapro_mock.mockserver.domain.problem_codes`.
 """
 
 from __future__ import annotations
@@ -15,11 +17,13 @@ import orjson
 from aiohttp import web
 
 from loyapro_mock.mockserver.domain.errors import DomainError
+from loyapro_mock.mockserver.domain.problem_codes import problem_code
 from loyapro_mock.mockserver.domain.violations import Violation
 
 __all__ = [
     "PROBLEM_CONTENT_TYPE",
     "ProblemError",
+    "payload_too_large",
     "problem_body",
     "problem_from_domain",
     "problem_response",
@@ -29,22 +33,6 @@ __all__ = [
 
 PROBLEM_CONTENT_TYPE = "application/problem+json"
 PROBLEM_TYPE_BASE = "urn:loyapro-mock:problem:"
-
-_TITLES: dict[int, str] = {
-    400: "Bad Request",
-    401: "Unauthorized",
-    403: "Forbidden",
-    404: "Not Found",
-    405: "Method Not Allowed",
-    406: "Not Acceptable",
-    409: "Conflict",
-    410: "Gone",
-    413: "Payload Too Large",
-    415: "Unsupported Media Type",
-    422: "Unprocessable Content",
-    500: "Internal Server Error",
-    503: "Service Unavailable",
-}
 
 
 def violation_dicts(violations: Iterable[Violation | Mapping[str, Any]]) -> list[dict[str, Any]]:
@@ -59,7 +47,11 @@ def violation_dicts(violations: Iterable[Violation | Mapping[str, Any]]) -> list
 
 
 class ProblemError(Exception):
-    """An error the client caused, carrying everything its problem+json body needs."""
+    """An error answered as problem+json, carrying everything its body needs.
+
+    ``code`` must be in the catalogue with this ``status`` (else `UnknownProblemCodeError`);
+    the title is the catalogue's.
+    """
 
     def __init__(
         self,
@@ -67,25 +59,23 @@ class ProblemError(Exception):
         code: str,
         detail: str,
         *,
-        title: str | None = None,
         errors: Iterable[Violation | Mapping[str, Any]] | None = None,
         headers: Mapping[str, str] | None = None,
         extra: Mapping[str, Any] | None = None,
     ) -> None:
+        entry = problem_code(code, status)
         super().__init__(f"{status} {code}: {detail}")
         self.status = status
         self.code = code
         self.detail = detail
-        self.title = title or _TITLES.get(status, "Error")
+        self.title = entry.title
         self.errors = violation_dicts(errors) if errors is not None else None
         self.headers = dict(headers or {})
         self.extra = dict(extra or {})
 
     def body(self) -> dict[str, Any]:
         """The problem+json body of this error."""
-        return problem_body(
-            self.status, self.code, self.detail, title=self.title, errors=self.errors, extra=self.extra
-        )
+        return problem_body(self.status, self.code, self.detail, errors=self.errors, extra=self.extra)
 
     def response(self) -> web.Response:
         """Render this error as an HTTP response."""
@@ -93,7 +83,6 @@ class ProblemError(Exception):
             self.status,
             self.code,
             self.detail,
-            title=self.title,
             errors=self.errors,
             headers=self.headers,
             extra=self.extra,
@@ -105,18 +94,18 @@ def problem_body(
     code: str,
     detail: str,
     *,
-    title: str | None = None,
     errors: Iterable[Violation | Mapping[str, Any]] | None = None,
     extra: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
     """Build a problem+json body: ``type``, ``title``, ``status``, ``detail``, ``code``, ``errors``.
 
-    ``extra`` adds problem-specific members (e.g. the order holding a redeemed code); it
-    never replaces the standard ones.
+    The title is the catalogue's for ``code`` (which must have this ``status``). ``extra``
+    adds problem-specific members (e.g. the order holding a redeemed code); it never
+    replaces the standard ones.
     """
     body: dict[str, Any] = {
         "type": PROBLEM_TYPE_BASE + code,
-        "title": title or _TITLES.get(status, "Error"),
+        "title": problem_code(code, status).title,
         "status": status,
         "detail": detail,
         "code": code,
@@ -133,13 +122,12 @@ def problem_response(
     code: str,
     detail: str,
     *,
-    title: str | None = None,
     errors: Iterable[Violation | Mapping[str, Any]] | None = None,
     headers: Mapping[str, str] | None = None,
     extra: Mapping[str, Any] | None = None,
 ) -> web.Response:
     """An ``application/problem+json`` response; the only way the mock answers an error."""
-    body = problem_body(status, code, detail, title=title, errors=errors, extra=extra)
+    body = problem_body(status, code, detail, errors=errors, extra=extra)
     return web.Response(
         status=status,
         body=orjson.dumps(body),
@@ -151,7 +139,7 @@ def problem_response(
 def problem_from_domain(exc: DomainError) -> ProblemError:
     """The problem+json form of a domain refusal (unknown code, already redeemed, ...)."""
     errors = list(exc.errors) if exc.errors else None
-    return ProblemError(exc.status, exc.code, exc.detail, title=exc.title, errors=errors, extra=exc.extra)
+    return ProblemError(exc.status, exc.code, exc.detail, errors=errors, extra=exc.extra)
 
 
 def store_unavailable(exc: BaseException) -> ProblemError:
@@ -163,4 +151,22 @@ def store_unavailable(exc: BaseException) -> ProblemError:
         "Retry it in a moment; if this persists, another process holds the database file "
         "or its disk is failing.",
         headers={"Retry-After": "1"},
+    )
+
+
+def _size(limit: int) -> str:
+    """A byte count as a person reads it: ``1 MiB (1048576 bytes)``, else ``1000 bytes``."""
+    for unit, size in (("GiB", 1 << 30), ("MiB", 1 << 20), ("KiB", 1 << 10)):
+        if limit >= size and limit % size == 0:
+            return f"{limit // size} {unit} ({limit} bytes)"
+    return f"{limit} bytes"
+
+
+def payload_too_large(limit: int) -> ProblemError:
+    """The answer to a body larger than ``limit`` bytes (the ``max_body_bytes`` setting)."""
+    return ProblemError(
+        413,
+        "payload_too_large",
+        f"The body is larger than {_size(limit)}, the most this API accepts. Send one order "
+        "per request, without embedded images or other large blobs.",
     )

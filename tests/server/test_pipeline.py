@@ -7,6 +7,10 @@ from typing import Any
 
 import orjson
 import pytest
+from aiohttp import web
+
+from loyapro_mock.mockserver.http.app import create_app
+from loyapro_mock.mockserver.http.settings import Settings
 
 from .support import ORDER_URL, REDEEM_URL, REWARD_URL, auth_headers, dumps, journal
 
@@ -94,9 +98,43 @@ async def test_body_over_one_mebibyte_is_413(client: Any, token: str, docs_order
     assert response.status == 413
     problem = await response.json()
     assert problem["code"] == "payload_too_large"
+    assert "larger than 1 MiB (1048576 bytes)," in problem["detail"]
     [entry] = await journal(client)
     assert entry["status"] == 413
     assert entry["request"]["body"] is None
+
+
+@pytest.mark.parametrize(("limit", "named"), [(64 * 1024, "64 KiB (65536 bytes)"), (1000, "1000 bytes")])
+@pytest.mark.parametrize("chunked", [False, True], ids=["content-length", "chunked"])
+async def test_413_names_the_configured_limit(
+    make_client: Any, token: str, limit: int, named: str, chunked: bool
+) -> None:
+    client = await make_client(max_body_bytes=limit)
+
+    async def chunks() -> Any:
+        yield b" " * (limit + 1)
+
+    body = chunks() if chunked else b" " * (limit + 1)
+    response = await client.post(ORDER_URL, data=body, headers=auth_headers(token))
+    assert response.status == 413
+    detail = (await response.json())["detail"]
+    assert f"The body is larger than {named}, the most this API accepts." in detail
+    assert "MiB" not in detail
+
+
+async def test_a_body_aiohttp_refuses_gets_the_pipelines_413(aiohttp_client: Any, token: str) -> None:
+    app = create_app(Settings(db=":memory:", max_body_bytes=1000))
+
+    async def read_all(request: web.Request) -> web.Response:
+        await request.read()  # aiohttp's own limit: HTTPRequestEntityTooLarge
+        return web.Response()
+
+    app.router.add_post("/read-all", read_all)
+    client = await aiohttp_client(app)
+    direct = await client.post("/read-all", data=b" " * 1001)
+    piped = await client.post(ORDER_URL, data=b" " * 1001, headers=auth_headers(token))
+    assert direct.status == piped.status == 413
+    assert await direct.json() == await piped.json()
 
 
 async def test_chunked_body_over_the_limit_is_413(make_client: Any, token: str) -> None:
@@ -271,3 +309,16 @@ async def test_gzip_that_inflates_past_the_limit_is_413(client: Any, token: str)
     response = await client.post(ORDER_URL, data=bomb, headers=headers)
     assert response.status == 413
     assert (await response.json())["code"] == "payload_too_large"
+
+
+async def test_an_http_exception_the_mock_does_not_map_is_its_own_500(aiohttp_client: Any) -> None:
+    app = create_app(Settings(db=":memory:"))
+
+    async def conflict(request: web.Request) -> web.Response:
+        raise web.HTTPConflict()  # has no code in the catalogue
+
+    app.router.add_get("/conflict", conflict)
+    client = await aiohttp_client(app)
+    response = await client.get("/conflict")
+    assert response.status == 500
+    assert (await response.json())["code"] == "internal_error"

@@ -40,9 +40,8 @@ from loyapro_mock.mockserver.http.keys import (
 from loyapro_mock.mockserver.http.pipeline.json_keys import find_duplicate_key
 from loyapro_mock.mockserver.http.problems import (
     ProblemError,
-    problem_body,
+    payload_too_large,
     problem_from_domain,
-    problem_response,
     store_unavailable,
 )
 from loyapro_mock.mockserver.store.protocol import StoreError
@@ -124,23 +123,14 @@ def _business_reference(operation_id: str, body: Any) -> Any:
     return body.get("business_reference")
 
 
-def _too_large(limit: int) -> ProblemError:
-    return ProblemError(
-        413,
-        "payload_too_large",
-        f"The body is larger than {limit} bytes (1 MiB), the most this API accepts. "
-        "Send one order per request, without embedded images or other large blobs.",
-    )
-
-
 async def _read_body(request: web.Request, limit: int) -> bytes:
     length = request.content_length
     if length is not None and length > limit:
-        raise _too_large(limit)
+        raise payload_too_large(limit)
     try:
         return await request.read()
     except web.HTTPRequestEntityTooLarge:
-        raise _too_large(limit) from None
+        raise payload_too_large(limit) from None
     except web.RequestPayloadError as exc:
         encoding = request.headers.get("Content-Encoding")
         how = f" (Content-Encoding: {encoding})" if encoding else ""
@@ -311,8 +301,20 @@ def _from_http_exception(request: web.Request, exc: web.HTTPException) -> Proble
             "(the admin API lives under /__admin/).",
         )
     if isinstance(exc, web.HTTPRequestEntityTooLarge):
-        return ProblemError(413, "payload_too_large", "The body is larger than 1 MiB.")
-    return ProblemError(exc.status, exc.reason.lower().replace(" ", "_"), exc.text or exc.reason)
+        return payload_too_large(request.app[SETTINGS].max_body_bytes)
+    # These are the HTTP exceptions aiohttp raises inside a handler; any other has no code in
+    # the catalogue, and raising it is a bug in the mock.
+    log.error("unmapped HTTP exception on %s %s", request.method, request.path, exc_info=exc)
+    return _internal_error()
+
+
+def _internal_error() -> ProblemError:
+    return ProblemError(
+        500,
+        "internal_error",
+        "The mock failed on this request; this is a bug in loyapro-mock, not in your "
+        "request. The server log has the traceback.",
+    )
 
 
 def _pos_from_path(path: str) -> str | None:
@@ -336,12 +338,7 @@ async def _respond(request: web.Request, handler: Handler, call: Call) -> web.St
         problem = store_unavailable(exc)
     except Exception:
         log.exception("unexpected error on %s %s", request.method, request.path)
-        detail = (
-            "The mock failed on this request; this is a bug in loyapro-mock, not in your "
-            "request. The server log has the traceback."
-        )
-        call.response_data = problem_body(500, "internal_error", detail)
-        return problem_response(500, "internal_error", detail)
+        problem = _internal_error()
     call.response_data = problem.body()
     return problem.response()
 
