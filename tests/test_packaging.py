@@ -60,6 +60,10 @@ def test_wheel_contains_both_specs_and_the_docs_example(wheel: Path) -> None:
     } <= names
 
 
+def test_wheel_contains_the_programs_schema(wheel: Path) -> None:
+    assert "loyapro_mock/mockserver/http/programs.schema.json" in zipfile.ZipFile(wheel).namelist()
+
+
 def test_wheel_installs_one_import_root(wheel: Path) -> None:
     names = zipfile.ZipFile(wheel).namelist()
     top = {name.split("/")[0] for name in names}
@@ -113,7 +117,9 @@ def test_installed_wheel_loads_specs_from_site_packages(wheel: Path, tmp_path: P
         "from loyapro_mock import openapi; import loyapro_mock.mockserver.http.pipeline.validation as v;"
         "print(openapi.__file__);"
         "print(len(v.SpecValidator.load('loyapro-pos').operations()));"
-        "print(len(v.SpecValidator.load('pos-partner').operations()))"
+        "print(len(v.SpecValidator.load('pos-partner').operations()));"
+        "from loyapro_mock.mockserver.http import programs_config as p;"
+        "p.load_programs({'440810': {}}); print(p.SCHEMA_PATH)"
     )
     result = subprocess.run(
         [str(python), "-c", script],
@@ -123,7 +129,8 @@ def test_installed_wheel_loads_specs_from_site_packages(wheel: Path, tmp_path: P
         cwd=tmp_path,
         env={**os.environ, "PYTHONPATH": deps},
     )
-    origin, pos_ops, partner_ops = result.stdout.split()
+    origin, pos_ops, partner_ops, programs_schema = result.stdout.split()
     assert Path(origin).is_relative_to(env_dir)
+    assert Path(programs_schema).is_relative_to(env_dir)
     assert int(pos_ops) == len(SpecValidator.load("loyapro-pos").operations())
     assert int(partner_ops) == 3

@@ -14,6 +14,10 @@ business overrides only what it names::
       "440810":
         stamps: {threshold: 5}
 
+The YAML is checked against a JSON Schema (`mockserver/http/programs.schema.json`) by
+`mockserver.http.programs_config.load_programs`, which then builds a `ProgramsConfig`
+here; this module trusts what it is given.
+
 Amounts are floored: points and stamps to whole units, cashback to 0.01. A reversal of a
 fraction f of what an order earned E takes floor(E x f) in total (all of E when f = 1).
 """
@@ -22,7 +26,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import dataclass, field, replace
 from typing import Any, TypeVar
 
 from loyapro_mock.mockserver.domain.orders import OrderFacts
@@ -30,7 +34,6 @@ from loyapro_mock.mockserver.domain.orders import OrderFacts
 __all__ = [
     "BALANCE_PROGRAMS",
     "CashbackProgram",
-    "ConfigError",
     "Earning",
     "LoyaltyConfig",
     "Plan",
@@ -46,10 +49,8 @@ __all__ = [
 
 #: Programs that keep a balance moved by orders.
 BALANCE_PROGRAMS = ("points", "stamps", "cashback")
-
-
-class ConfigError(ValueError):
-    """The programs configuration is invalid; the message names the key."""
+#: Keys of the ``programs:`` section that configure every business, applied in this order.
+_DEFAULTS_KEYS = ("defaults", "*")
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,116 +115,53 @@ class LoyaltyConfig:
     rewards: RewardRules = field(default_factory=RewardRules)
 
     @classmethod
-    def from_dict(
-        cls, data: Any, *, base: LoyaltyConfig | None = None, where: str = "programs"
-    ) -> LoyaltyConfig:
-        """Build a config from a YAML mapping, overriding ``base`` (default: the defaults)."""
+    def from_dict(cls, data: Mapping[str, Any] | None, *, base: LoyaltyConfig | None = None) -> LoyaltyConfig:
+        """Build from a checked mapping of programs, overriding ``base`` (default: the defaults).
+
+        The input is trusted: `mockserver.http.programs_config` checks the YAML first.
+        """
         config = base or cls()
-        if data is None:
+        if not data:
             return config
-        if not isinstance(data, Mapping):
-            raise ConfigError(f"{where}: expected a mapping of programs")
-        changes: dict[str, Any] = {}
-        for key, value in data.items():
-            current = getattr(config, str(key), None)
-            if current is None:
-                names = ", ".join(f.name for f in fields(cls))
-                raise ConfigError(f"{where}: unknown program {key!r} (known: {names})")
-            changes[str(key)] = _build(current, value, f"{where}.{key}")
-        return replace(config, **changes)
+        return replace(config, **{name: _override(getattr(config, name), data[name]) for name in data})
 
-
-def _bool(value: Any, where: str) -> bool:
-    if not isinstance(value, bool):
-        raise ConfigError(f"{where}: expected true or false")
-    return value
-
-
-def _num(value: Any, where: str) -> float:
-    if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
-        raise ConfigError(f"{where}: expected a number >= 0")
-    return float(value)
-
-
-def _opt_num(value: Any, where: str) -> float | None:
-    return None if value is None else _num(value, where)
-
-
-def _int(value: Any, where: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise ConfigError(f"{where}: expected a whole number >= 1")
-    return value
-
-
-def _ids(value: Any, where: str) -> tuple[str, ...] | None:
-    if value is None:
-        return None
-    if not isinstance(value, list | tuple) or not all(isinstance(v, str | int) for v in value):
-        raise ConfigError(f"{where}: expected a list of product ids or skus")
-    return tuple(str(v) for v in value)
-
-
-def _choice(*options: str) -> Callable[[Any, str], str]:
-    def check(value: Any, where: str) -> str:
-        if value not in options:
-            raise ConfigError(f"{where}: expected one of {', '.join(options)}")
-        return str(value)
-
-    return check
-
-
-def _plans(value: Any, where: str) -> tuple[Plan, ...]:
-    if not isinstance(value, list):
-        raise ConfigError(f"{where}: expected a list of plans")
-    plans = tuple(_build(Plan(), item, f"{where}[{i}]") for i, item in enumerate(value))
-    if len({p.name for p in plans}) != len(plans):
-        raise ConfigError(f"{where}: plan names must be unique")
-    return plans
-
-
-def _name(value: Any, where: str) -> str:
-    if not isinstance(value, str) or not value:
-        raise ConfigError(f"{where}: expected a non-empty name")
-    return value
-
-
-_CONVERTERS: dict[str, Callable[[Any, str], Any]] = {
-    "enabled": _bool,
-    "release_on_void": _bool,
-    "release_on_refund": _bool,
-    "per_unit": _num,
-    "percent": _num,
-    "threshold": _int,
-    "reward_max_discount": _opt_num,
-    "reward_expires_days": _opt_num,
-    "issue_code_at": _opt_num,
-    "code_expires_days": _opt_num,
-    "max_discount_amount": _opt_num,
-    "basis": _choice("pre_tax", "total"),
-    "per": _choice("visit", "product"),
-    "period": _choice("day", "week", "month"),
-    "qualifying_products": _ids,
-    "reward_products": _ids,
-    "products": _ids,
-    "plans": _plans,
-    "name": _name,
-}
 
 T = TypeVar("T")
 
 
-def _build(current: T, data: Any, where: str) -> T:
-    if not isinstance(data, Mapping):
-        raise ConfigError(f"{where}: expected a mapping")
-    known = {f.name for f in fields(current)}  # type: ignore[arg-type]
-    changes: dict[str, Any] = {}
-    for key, value in data.items():
-        if key not in known:
-            raise ConfigError(f"{where}: unknown setting {key!r} (known: {', '.join(sorted(known))})")
-        changes[key] = _CONVERTERS[key](value, f"{where}.{key}")
-    if "percent" in changes and changes["percent"] > 100:
-        raise ConfigError(f"{where}.percent: expected at most 100")
+def _override(current: T, settings: Mapping[str, Any]) -> T:
+    changes = {key: _setting(key, value) for key, value in settings.items()}
     return replace(current, **changes)  # type: ignore[type-var]
+
+
+def _setting(key: str, value: Any) -> Any:
+    convert = _CONVERT.get(key)
+    return value if value is None or convert is None else convert(value)
+
+
+def _products(value: list[str | int]) -> tuple[str, ...]:
+    return tuple(str(v) for v in value)
+
+
+def _plans(value: list[Mapping[str, Any]]) -> tuple[Plan, ...]:
+    return tuple(_override(Plan(), plan) for plan in value)
+
+
+#: How a checked setting becomes its field: YAML writes 5 for 5.0 and lists for tuples.
+_CONVERT: dict[str, Callable[[Any], Any]] = {
+    "per_unit": float,
+    "percent": float,
+    "threshold": int,
+    "reward_max_discount": float,
+    "reward_expires_days": float,
+    "issue_code_at": float,
+    "code_expires_days": float,
+    "max_discount_amount": float,
+    "qualifying_products": _products,
+    "reward_products": _products,
+    "products": _products,
+    "plans": _plans,
+}
 
 
 class ProgramsConfig:
@@ -237,19 +175,19 @@ class ProgramsConfig:
 
     @classmethod
     def from_mapping(cls, data: Mapping[Any, Any] | None) -> ProgramsConfig:
-        """Read the ``programs:`` config section (see the module docstring)."""
-        if data is None:
-            return cls()
-        if not isinstance(data, Mapping):
-            raise ConfigError("programs: expected a mapping keyed by business reference")
+        """Build from a checked ``programs:`` section (see the module docstring).
+
+        The input is trusted: read YAML with `mockserver.http.programs_config.load_programs`,
+        which checks it against the schema and then calls this.
+        """
+        data = data or {}
         defaults = LoyaltyConfig()
-        for key in ("defaults", "*"):
-            if key in data:
-                defaults = LoyaltyConfig.from_dict(data[key], base=defaults, where=f"programs.{key}")
+        for key in _DEFAULTS_KEYS:
+            defaults = LoyaltyConfig.from_dict(data.get(key), base=defaults)
         businesses = {
-            str(ref): LoyaltyConfig.from_dict(value, base=defaults, where=f"programs.{ref}")
+            str(ref): LoyaltyConfig.from_dict(value, base=defaults)
             for ref, value in data.items()
-            if ref not in ("defaults", "*")
+            if ref not in _DEFAULTS_KEYS
         }
         return cls(defaults, businesses)
 

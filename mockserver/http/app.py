@@ -33,6 +33,7 @@ from loyapro_mock.mockserver.http.keys import (
 from loyapro_mock.mockserver.http.pipeline.auth import Authenticator
 from loyapro_mock.mockserver.http.pipeline.middlewares import contract_middleware, journal_middleware
 from loyapro_mock.mockserver.http.pipeline.validation import SpecValidator
+from loyapro_mock.mockserver.http.programs_config import load_programs
 from loyapro_mock.mockserver.http.routes import add_routes, build_operations
 from loyapro_mock.mockserver.http.settings import Settings
 from loyapro_mock.mockserver.store import Store, open_store
@@ -47,13 +48,13 @@ CHECKPOINT_INTERVAL = 0.5
 def create_app(settings: Settings | None = None) -> web.Application:
     """Build the aiohttp application serving ``settings.spec`` (default: loyapro-pos).
 
-    Raises ``UnsupportedSpecError`` / ``ValueError`` for a spec or programs configuration
-    the mock cannot serve.
+    Raises ``UnsupportedSpecError`` / ``ValueError`` (``ConfigError``) for a spec or programs
+    configuration the mock cannot serve.
     """
     settings = settings or Settings()
     spec = SpecValidator.load(settings.spec)
     operations = build_operations(spec)
-    programs = ProgramsConfig.from_mapping(settings.programs)
+    programs = load_programs(settings.programs)
     app = web.Application(
         middlewares=[journal_middleware, contract_middleware],
         client_max_size=settings.max_body_bytes,
@@ -98,7 +99,7 @@ def prepare_state(settings: Settings) -> DemoState | None:
     """
     store = open_store(settings.db)
     try:
-        loyapro = _loyapro(store, settings, ProgramsConfig.from_mapping(settings.programs))
+        loyapro = _loyapro(store, settings, load_programs(settings.programs))
         return seed_demo(loyapro) if settings.demo else None
     finally:
         store.close()

@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 
 from loyapro_mock.mockserver.domain.clock import Clock
-from loyapro_mock.mockserver.domain.programs import ProgramsConfig
 from loyapro_mock.mockserver.domain.usecases import LoyaPro
 from loyapro_mock.mockserver.domain.usecases.demo_state import seed_demo
+from loyapro_mock.mockserver.http.programs_config import load_programs
 from loyapro_mock.mockserver.store.protocol import Store
 from loyapro_mock.mockserver.store.sqlite.store import SqliteStore
 
@@ -42,7 +42,7 @@ def make_service(store: Store, clock: Clock) -> Callable[..., LoyaPro]:
     """A demo-seeded service; pass the ``programs:`` mapping to configure loyalty."""
 
     def make(programs: dict[str, object] | None = None, **kwargs: object) -> LoyaPro:
-        service = LoyaPro(store, ProgramsConfig.from_mapping(programs), clock, seeder=seed_demo, **kwargs)  # type: ignore[arg-type]
+        service = LoyaPro(store, load_programs(programs), clock, seeder=seed_demo, **kwargs)  # type: ignore[arg-type]
         seed_demo(service)
         return service
 

@@ -9,9 +9,9 @@ from typing import Any
 import pytest
 import yaml
 
-from loyapro_mock.mockserver.domain.programs import ConfigError
 from loyapro_mock.mockserver.http.app import create_app
 from loyapro_mock.mockserver.http.pipeline.validation import SpecValidator, UnsupportedSpecError
+from loyapro_mock.mockserver.http.programs_config import ConfigError
 from loyapro_mock.mockserver.http.settings import Settings
 from loyapro_mock.openapi import load_spec, spec_path
 
