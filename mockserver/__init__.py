@@ -10,3 +10,6 @@
 
 Each layer imports only the layers above it in this list.
 """
+
+#: Nothing: importing this package imports none of its layers; import them by name.
+__all__: list[str] = []

@@ -99,20 +99,3 @@ def test_all_passed_signs_off_with_exit_code_0_but_an_empty_report_does_not() ->
     assert _report(Outcome.PASS, Outcome.PASS).exit_code() == 0
     assert _report().exit_code() == 2
     assert _report(Outcome.PASS).counts() == {Outcome.PASS: 1, Outcome.FAIL: 0, Outcome.NOT_EXERCISED: 0}
-
-
-def test_public_surface_of_the_contracts_package_is_pinned() -> None:
-    from loyapro_mock import contracts
-
-    assert sorted(contracts.__all__) == [
-        "CheckSpec",
-        "DuplicateCheckError",
-        "Evidence",
-        "Finding",
-        "Outcome",
-        "REQUIREMENTS",
-        "Registry",
-        "Report",
-        "Requirement",
-        "Verdict",
-    ]
