@@ -1,26 +1,36 @@
-"""Shared test helpers."""
+"""Fixtures every test area shares: the docs' order, a POS token and every store backend."""
 
 from __future__ import annotations
 
-import copy
-import json
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-#: The repository's copy of the order example LoyaPro publishes in its POS docs. Tests read
-#: nothing outside the repository; `DOCS_EXAMPLE_SHA256` pins the copy to the published bytes.
-DOCS_EXAMPLE = Path(__file__).resolve().parents[1] / "openapi" / "examples" / "order.json"
-DOCS_EXAMPLE_SHA256 = "d37b22d523fa036839d020c819985528a3cc3e91d5d98b1045bafd69f511e32d"
+from loyapro_mock.mockserver.http.pipeline.auth import issue_token
+from loyapro_mock.mockserver.http.settings import DEFAULT_SECRET
+from loyapro_mock.mockserver.store.sqlite.store import SqliteStore
 
-
-@pytest.fixture(scope="session")
-def _docs_order() -> dict[str, Any]:
-    return json.loads(DOCS_EXAMPLE.read_text(encoding="utf-8"))
+from support import payloads
+from support.stores import BACKENDS
 
 
 @pytest.fixture
-def docs_order(_docs_order: dict[str, Any]) -> dict[str, Any]:
+def docs_order() -> dict[str, Any]:
     """A fresh copy of the order example LoyaPro publishes (safe to mutate)."""
-    return copy.deepcopy(_docs_order)
+    return payloads.docs_order()
+
+
+@pytest.fixture
+def token() -> str:
+    """A signed token for POS foodics, as `loyapro-mock token foodics` prints it."""
+    return issue_token(DEFAULT_SECRET, "foodics")
+
+
+@pytest.fixture(params=sorted(BACKENDS))
+def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[SqliteStore]:
+    """Each store backend in turn, closed after the test."""
+    backend = BACKENDS[request.param](tmp_path)
+    yield backend
+    backend.close()

@@ -10,7 +10,8 @@ import pytest
 from openapi_spec_validator import validate
 
 from loyapro_mock.openapi import SPEC_NAMES, example_path, load_spec, spec_path
-from tests.conftest import DOCS_EXAMPLE, DOCS_EXAMPLE_SHA256
+
+from support.payloads import DOCS_EXAMPLE, DOCS_EXAMPLE_SHA256
 
 
 @pytest.mark.parametrize("name", SPEC_NAMES)

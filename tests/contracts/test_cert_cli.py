@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
 from click.testing import CliRunner
 from faulty_drivers import NeverSendsVoids
 from faulty_pos import PushDuplicates
@@ -14,14 +12,8 @@ from faulty_pos import PushDuplicates
 from loyapro_mock.cli.certify import certify_group
 from loyapro_mock.cli.demo import demo
 from loyapro_mock.contracts.driver import Driver
-from loyapro_mock.contracts.harness import REFERENCE_POS_TOKEN, RunningMock, running_mock, running_pos
+from loyapro_mock.contracts.harness import REFERENCE_POS_TOKEN, RunningMock, running_pos
 from loyapro_mock.contracts.session import CertSession
-
-
-@pytest.fixture(scope="module")
-def mock() -> Iterator[RunningMock]:
-    with running_mock() as running:
-        yield running
 
 
 def _start(mock: RunningMock, directory: Path) -> CertSession:

@@ -3,25 +3,19 @@ exactly the checks meant to catch its bug."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 
 import pytest
 from faulty_drivers import FAULTY_DRIVERS
 
 from loyapro_mock.contracts.driver import Driver
 from loyapro_mock.contracts.findings import Outcome
-from loyapro_mock.contracts.harness import InboundRun, RunningMock, run_inbound, running_mock
+from loyapro_mock.contracts.harness import InboundRun, RunningMock, run_inbound
 from loyapro_mock.contracts.inbound import INBOUND
 from loyapro_mock.contracts.reference_pos.backend import default_catalogue
 from loyapro_mock.contracts.registry import failed_checks
 
 CATALOGUE = default_catalogue()
-
-
-@pytest.fixture(scope="module")
-def mock() -> Iterator[RunningMock]:
-    with running_mock() as running:
-        yield running
 
 
 @pytest.fixture(scope="module")

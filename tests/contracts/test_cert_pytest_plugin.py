@@ -45,16 +45,21 @@ def test_loyapro_mock_fixture_serves_the_mock_and_resets_it_between_tests(
     result.assert_outcomes(passed=2)
 
 
+def _certify(pytester: pytest.Pytester, url: str, *options: str) -> pytest.RunResult:
+    """Run pytest with the plugin certifying the POS API at ``url`` (three examples each)."""
+    return pytester.runpytest(
+        "-p",
+        "no:cacheprovider",
+        f"--loyapro-pos-url={url}",
+        f"--loyapro-pos-token={REFERENCE_POS_TOKEN}",
+        "--loyapro-max-examples=3",
+        *options,
+    )
+
+
 def test_pos_url_option_runs_the_outbound_certification_as_test_items(pytester: pytest.Pytester) -> None:
     with running_pos() as pos:
-        result = pytester.runpytest(
-            "-p",
-            "no:cacheprovider",
-            f"--loyapro-pos-url={pos.url}",
-            f"--loyapro-pos-token={REFERENCE_POS_TOKEN}",
-            "--loyapro-max-examples=3",
-            "--junitxml=certification.xml",
-        )
+        result = _certify(pytester, pos.url, "--junitxml=certification.xml")
     result.assert_outcomes(passed=len(OUTBOUND))
     root = ET.parse(pytester.path / "certification.xml").getroot()
     names = [case.get("name") for case in root.iter("testcase")]
@@ -63,13 +68,7 @@ def test_pos_url_option_runs_the_outbound_certification_as_test_items(pytester: 
 
 def test_a_failing_check_fails_its_item_with_expected_and_received(pytester: pytest.Pytester) -> None:
     with running_pos(ArabicSearchFails()) as pos:
-        result = pytester.runpytest(
-            "-p",
-            "no:cacheprovider",
-            f"--loyapro-pos-url={pos.url}",
-            f"--loyapro-pos-token={REFERENCE_POS_TOKEN}",
-            "--loyapro-max-examples=3",
-        )
+        result = _certify(pytester, pos.url)
     result.assert_outcomes(passed=len(OUTBOUND) - 1, failed=1)
     result.stdout.fnmatch_lines(
         [

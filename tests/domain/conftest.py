@@ -1,10 +1,9 @@
-"""Fixtures of the domain tests: every store test runs against every backend."""
+"""Fixtures of the domain tests: a clock and a demo-seeded service on each store backend
+(the ``store`` fixture of tests/conftest.py)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from datetime import UTC, datetime
-from pathlib import Path
+from collections.abc import Callable
 
 import pytest
 
@@ -13,22 +12,8 @@ from loyapro_mock.mockserver.domain.usecases import LoyaPro
 from loyapro_mock.mockserver.domain.usecases.demo_state import seed_demo
 from loyapro_mock.mockserver.http.programs_config import load_programs
 from loyapro_mock.mockserver.store.protocol import Store
-from loyapro_mock.mockserver.store.sqlite.store import SqliteStore
 
-T0 = datetime(2023, 1, 1, 15, 0, 0, tzinfo=UTC)
-
-#: name -> factory(tmp_path) of every store backend.
-BACKENDS: dict[str, Callable[[Path], SqliteStore]] = {
-    "sqlite-memory": lambda tmp: SqliteStore(":memory:"),
-    "sqlite-file": lambda tmp: SqliteStore(tmp / "state.db"),
-}
-
-
-@pytest.fixture(params=sorted(BACKENDS))
-def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
-    backend = BACKENDS[request.param](tmp_path)
-    yield backend
-    backend.close()
+from .factories import T0
 
 
 @pytest.fixture

@@ -1,22 +1,25 @@
-"""Builders of valid order webhooks (tax-inclusive, 15% VAT) for the domain tests."""
+"""Builders of valid order webhooks (tax-inclusive, 15% VAT) and redeems for the domain tests."""
 
 from __future__ import annotations
 
 import copy
-import json
+from datetime import UTC, datetime
 from typing import Any
 
-from loyapro_mock.openapi import example_path
+# BRANCH_ID and DOCS_MOBILE are the domain tests' names of the docs' branch and customer.
+from support.payloads import DOCS_BRANCH as BRANCH_ID
+from support.payloads import DOCS_CUSTOMER as DOCS_MOBILE
+from support.payloads import docs_order, redeem_body
 
-#: The docs' example order (the repository's copy, openapi/examples/order.json).
-DOCS_ORDER: dict[str, Any] = json.loads(example_path("order").read_text(encoding="utf-8"))
-DOCS_MOBILE = "557937530"
-BRANCH_ID = "97be5de5-ae01-4efe-8355-7c6aaf077be7"
+__all__ = ["BRANCH_ID", "DOCS_MOBILE", "T0", "docs_order", "order", "redeem", "with_status"]
+
+#: Where the domain tests' clock starts: 2023-01-01 15:00 UTC.
+T0 = datetime(2023, 1, 1, 15, 0, 0, tzinfo=UTC)
 
 
-def docs_order() -> dict[str, Any]:
-    """A fresh copy of the docs' example order webhook."""
-    return copy.deepcopy(DOCS_ORDER)
+def redeem(code: str, order_id: str) -> dict[str, Any]:
+    """A redeem of 10 off with ``code`` on ``order_id`` by cashier-1, five minutes after `T0`."""
+    return redeem_body(code, order_id, 10, date="2023-01-01 15:05:00", user_id="cashier-1")
 
 
 def order(

@@ -10,7 +10,7 @@ from loyapro_mock.mockserver.domain.clock import Clock, iso, parse_iso
 from loyapro_mock.mockserver.domain.customers import customer_public, normalise_dial_code, normalise_mobile
 from loyapro_mock.mockserver.store.protocol import Store
 
-from .conftest import T0
+from .factories import T0
 
 
 def test_clock_moves_forward_and_persists(store: Store, clock: Clock) -> None:

@@ -15,23 +15,13 @@ from loyapro_mock.mockserver.domain.usecases import LoyaPro, redeem_reward, rede
 from loyapro_mock.mockserver.domain.usecases.demo_state import DEMO_CODES, seed_demo
 from loyapro_mock.mockserver.store.sqlite.store import SqliteStore
 
-from .factories import BRANCH_ID, DOCS_MOBILE
+from .factories import redeem
 
 CODE = DEMO_CODES["fixed_amount"]
 
 
 def _body(order_id: str) -> dict[str, Any]:
-    return {
-        "reward_code": CODE,
-        "business_reference": 440810,
-        "order_id": order_id,
-        "branch_id": BRANCH_ID,
-        "discount_amount": 10,
-        "customer_mobile_number": DOCS_MOBILE,
-        "mobile_country_code": "966",
-        "date": "2023-01-01 15:05:00",
-        "user_id": "cashier",
-    }
+    return redeem(CODE, order_id)
 
 
 def _attempt(service: LoyaPro, order_id: str) -> int:

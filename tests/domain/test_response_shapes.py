@@ -19,7 +19,7 @@ from loyapro_mock.mockserver.domain.usecases import (
 from loyapro_mock.mockserver.domain.usecases.demo_state import DEMO_CODES
 from loyapro_mock.openapi import load_spec
 
-from .factories import BRANCH_ID, DOCS_MOBILE, docs_order, order, with_status
+from .factories import DOCS_MOBILE, docs_order, order, redeem, with_status
 
 
 def _check(schema_name: str, instance: Any) -> None:
@@ -31,18 +31,7 @@ def _check(schema_name: str, instance: Any) -> None:
 
 
 def _redeem(code: str, **changes: Any) -> dict[str, Any]:
-    return {
-        "reward_code": code,
-        "business_reference": 440810,
-        "order_id": "o-1",
-        "branch_id": BRANCH_ID,
-        "discount_amount": 10,
-        "customer_mobile_number": DOCS_MOBILE,
-        "mobile_country_code": "966",
-        "date": "2023-01-01 15:05:00",
-        "user_id": "u",
-        **changes,
-    }
+    return redeem(code, "o-1") | changes
 
 
 def test_order_results(make_service: Any) -> None:

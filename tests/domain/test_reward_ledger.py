@@ -23,25 +23,13 @@ from loyapro_mock.mockserver.domain.usecases import (
 )
 from loyapro_mock.mockserver.domain.usecases.demo_state import DEMO_CODES
 
-from .factories import BRANCH_ID, DOCS_MOBILE, docs_order, order, with_status
+from .factories import BRANCH_ID, DOCS_MOBILE, docs_order, order, redeem, with_status
 
 FIXED, PERCENT, PRODUCTS = (DEMO_CODES[k] for k in ("fixed_amount", "percentage", "products"))
 
 
 def _body(code: str = FIXED, **changes: Any) -> dict[str, Any]:
-    body: dict[str, Any] = {
-        "reward_code": code,
-        "business_reference": 440810,
-        "order_id": "order-1",
-        "branch_id": BRANCH_ID,
-        "discount_amount": 10,
-        "customer_mobile_number": DOCS_MOBILE,
-        "mobile_country_code": "966",
-        "date": "2023-01-01 15:05:00",
-        "user_id": "cashier-1",
-    }
-    body.update(changes)
-    return body
+    return redeem(code, "order-1") | changes
 
 
 def _refused(call: Any, *args: Any) -> DomainError:

@@ -1,4 +1,4 @@
-"""The `Store` contract, run against every backend (see conftest.BACKENDS)."""
+"""The `Store` contract, run against every backend (see support.stores.BACKENDS)."""
 
 from __future__ import annotations
 

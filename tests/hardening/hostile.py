@@ -16,12 +16,10 @@ import jwt
 from loyapro_mock.mockserver.http.pipeline.auth import issue_token
 from loyapro_mock.mockserver.http.settings import DEFAULT_SECRET
 
-from .conftest import BUSINESS, DOCS_BRANCH, DOCS_CUSTOMER, redeem_body
+from support.payloads import BUSINESS, DEMO_CODES, DOCS_CUSTOMER, lookup_body, redeem_body
+from support.webhooks import ORDER_URL, REDEEM_URL, REWARD_URL
 
-ORDER = "/pos/1.0.0/foodics/order"
-REWARD = "/pos/1.0.0/foodics/reward"
-REDEEM = "/pos/1.0.0/foodics/redeem"
-DEMO_CODE = "PCT-9T3W5H"  # a demo percentage code of the docs' customer
+DEMO_CODE = DEMO_CODES["percentage"]  # a demo percentage code of the docs' customer
 #: Set up by the test before the catalogue runs (see test_hostile_inputs.other_business).
 OTHER_BUSINESS, OTHER_CODE, MARN_BUSINESS = "555000", "OTHER-0001", "777000"
 
@@ -33,7 +31,7 @@ class Hostile:
     name: str
     status: int
     code: str
-    path: str = ORDER
+    path: str = ORDER_URL
     method: str = "POST"
     body: bytes | None = None
     headers: dict[str, str] = field(default_factory=dict)
@@ -42,17 +40,6 @@ class Hostile:
 
 def _json(value: Any) -> bytes:
     return json.dumps(value).encode()
-
-
-def _lookup(code: str = DEMO_CODE, **overrides: Any) -> dict[str, Any]:
-    return {
-        "reward_code": code,
-        "business_reference": BUSINESS,
-        "customer_mobile_number": DOCS_CUSTOMER,
-        "mobile_country_code": "966",
-        "branch_id": DOCS_BRANCH,
-        **overrides,
-    }
 
 
 def _nested(depth: int) -> bytes:
@@ -128,10 +115,8 @@ def catalogue(docs_order: dict[str, Any]) -> list[Hostile]:
             "token not granted the business",
             403,
             "forbidden_business",
-            REDEEM,
-            body=_json(
-                redeem_body(OTHER_CODE, "o-1", mobile=DOCS_CUSTOMER) | {"business_reference": OTHER_BUSINESS}
-            ),
+            REDEEM_URL,
+            body=_json(redeem_body(OTHER_CODE, "o-1", 5.0) | {"business_reference": OTHER_BUSINESS}),
             token=restricted,
         ),
         # -- the path and the method ---------------------------------------------------
@@ -153,7 +138,7 @@ def catalogue(docs_order: dict[str, Any]) -> list[Hostile]:
         Hostile("another API version", 404, "not_found", "/pos/2.0.0/foodics/order", body=order),
         Hostile("GET on a webhook", 405, "method_not_allowed", method="GET"),
         Hostile("PUT on a webhook", 405, "method_not_allowed", method="PUT", body=order),
-        Hostile("DELETE on a webhook", 405, "method_not_allowed", REDEEM, method="DELETE"),
+        Hostile("DELETE on a webhook", 405, "method_not_allowed", REDEEM_URL, method="DELETE"),
         # -- headers -------------------------------------------------------------------
         Hostile("Accept text/html only", 406, "not_acceptable", body=order, headers={"Accept": "text/html"}),
         Hostile(
@@ -176,95 +161,105 @@ def catalogue(docs_order: dict[str, Any]) -> list[Hostile]:
         # -- the body ------------------------------------------------------------------
         Hostile("empty body", 400, "malformed_json", body=b""),
         Hostile("truncated JSON", 400, "malformed_json", body=order[: len(order) // 2]),
-        Hostile("trailing comma", 400, "malformed_json", REWARD, body=_json(_lookup())[:-1] + b",}"),
+        Hostile(
+            "trailing comma",
+            400,
+            "malformed_json",
+            REWARD_URL,
+            body=_json(lookup_body(DEMO_CODE))[:-1] + b",}",
+        ),
         Hostile(
             "NaN as a number",
             400,
             "malformed_json",
-            REDEEM,
-            body=_json(redeem_body(DEMO_CODE, "o-1")).replace(b"5.0", b"NaN"),
+            REDEEM_URL,
+            body=_json(redeem_body(DEMO_CODE, "o-1", 5.0)).replace(b"5.0", b"NaN"),
         ),
         Hostile(
             "invalid UTF-8",
             400,
             "malformed_json",
-            REWARD,
-            body=_json(_lookup()).replace(b"PCT", b"P\xff\xfe"),
+            REWARD_URL,
+            body=_json(lookup_body(DEMO_CODE)).replace(b"PCT", b"P\xff\xfe"),
         ),
         Hostile(
             "a lone UTF-16 surrogate",
             400,
             "malformed_json",
-            REWARD,
-            body=_json(_lookup()).replace(b"PCT", b"\\ud800"),
+            REWARD_URL,
+            body=_json(lookup_body(DEMO_CODE)).replace(b"PCT", b"\\ud800"),
         ),
         Hostile("duplicate key", 400, "malformed_json", body=duplicate_order),
         Hostile(
             "duplicate key deep inside",
             400,
             "malformed_json",
-            REWARD,
+            REWARD_URL,
             body=b'{"reward_code": "PCT-9T3W5H", "reward_code": "FIX-7Q2M9K"}',
         ),
         Hostile("nested 100,000 deep", 400, "malformed_json", body=_nested(100_000)),
         Hostile("body over 1 MiB", 413, "payload_too_large", body=_json(huge)),
         Hostile("a JSON array", 422, "validation_failed", body=b"[1, 2, 3]"),
-        Hostile("a JSON string", 422, "validation_failed", REWARD, body=b'"PCT-9T3W5H"'),
-        Hostile("null", 422, "validation_failed", REDEEM, body=b"null"),
+        Hostile("a JSON string", 422, "validation_failed", REWARD_URL, body=b'"PCT-9T3W5H"'),
+        Hostile("null", 422, "validation_failed", REDEEM_URL, body=b"null"),
         Hostile("wrong types", 422, "validation_failed", body=_json(wrong_types)),
         Hostile("no order in the envelope", 422, "validation_failed", body=_json(no_order)),
         Hostile(
             "a 40-digit discount",
             422,
             "discount_exceeds_reward",
-            REDEEM,
-            body=_json(redeem_body(DEMO_CODE, "o-1")).replace(b"5.0", b"1" * 40),
+            REDEEM_URL,
+            body=_json(redeem_body(DEMO_CODE, "o-1", 5.0)).replace(b"5.0", b"1" * 40),
         ),
         Hostile(
             "discount of 1e400",
             400,
             "malformed_json",
-            REDEEM,
-            body=_json(redeem_body(DEMO_CODE, "o-1")).replace(b"5.0", b"1e400"),
+            REDEEM_URL,
+            body=_json(redeem_body(DEMO_CODE, "o-1", 5.0)).replace(b"5.0", b"1e400"),
         ),
         # -- the business and its codes ------------------------------------------------
         Hostile(
             "another business's reward code",
             422,
             "reward_not_valid_for_business",
-            REWARD,
-            body=_json(_lookup(OTHER_CODE)),
+            REWARD_URL,
+            body=_json(lookup_body(OTHER_CODE)),
         ),
         Hostile(
             "redeeming another business's code",
             422,
             "reward_not_valid_for_business",
-            REDEEM,
-            body=_json(redeem_body(OTHER_CODE, "o-1")),
+            REDEEM_URL,
+            body=_json(redeem_body(OTHER_CODE, "o-1", 5.0)),
         ),
         Hostile(
             "a business of another POS",
             422,
             "unknown_business",
-            REWARD,
-            body=_json(_lookup(business_reference=MARN_BUSINESS)),
+            REWARD_URL,
+            body=_json(lookup_body(DEMO_CODE, business_reference=MARN_BUSINESS)),
         ),
         Hostile(
             "someone else's code",
             422,
             "reward_not_valid_for_customer",
-            REWARD,
-            body=_json(_lookup(customer_mobile_number="501234567")),
+            REWARD_URL,
+            body=_json(lookup_body(DEMO_CODE, customer_mobile_number="501234567")),
         ),
         Hostile(
-            "a code that does not exist", 404, "reward_not_found", REWARD, body=_json(_lookup("NOPE-0000"))
+            "a code that does not exist",
+            404,
+            "reward_not_found",
+            REWARD_URL,
+            body=_json(lookup_body("NOPE-0000")),
         ),
         Hostile(
             "a negative discount",
             422,
             "validation_failed",
-            REDEEM,
-            body=_json(redeem_body(DEMO_CODE, "o-1", amount=-5)),
+            REDEEM_URL,
+            body=_json(redeem_body(DEMO_CODE, "o-1", -5)),
         ),
         # -- the mock's admin API --------------------------------------------------------
         Hostile(

@@ -20,8 +20,11 @@ from typing import Any
 import aiohttp
 import pytest
 
-from .conftest import DOCS_CUSTOMER, customer_state, headers, issue_code, redeem_body
+from support.payloads import DOCS_CUSTOMER, redeem_body
+from support.webhooks import auth_headers
+
 from .servers import ServerProcess, start_server
+from .support import customer_state, issue_code
 
 pytestmark = pytest.mark.slow
 ORDERS = 600
@@ -79,7 +82,7 @@ async def _load(server: ServerProcess, token: str, plan: list[Sent]) -> None:
             url = f"{server.base_url}/pos/1.0.0/foodics/{item.kind}"
             item.sent = True
             try:
-                async with session.post(url, json=item.body, headers=headers(token)) as response:
+                async with session.post(url, json=item.body, headers=auth_headers(token)) as response:
                     await response.read()
                     item.status = response.status
             except (TimeoutError, aiohttp.ClientError):
@@ -100,7 +103,7 @@ async def test_kill_9_during_load_loses_no_answered_change_and_half_applies_none
         codes = [await issue_code(session, server.base_url) for _ in range(REDEEMS)]
     plan = [Sent("order", f"5{i:08d}", _order(docs_order, i)) for i in range(ORDERS)]
     for i, code in enumerate(codes):  # spread the redeems through the load
-        plan.insert(i * ORDERS // REDEEMS, Sent("redeem", code, redeem_body(code, f"r-{i}")))
+        plan.insert(i * ORDERS // REDEEMS, Sent("redeem", code, redeem_body(code, f"r-{i}", 5.0)))
 
     await _load(server, token, plan)
     assert server.proc.poll() is not None, "the load ended before the kill"
@@ -141,7 +144,7 @@ async def _check_after_restart(server: ServerProcess, token: str, plan: list[Sen
                 assert applied == (item.key in redeem_entries), f"code {item.key} half-applied"
             if item.status is not None:
                 assert applied, f"{item.kind} {item.key} got {item.status} but is not stored"
-            async with session.post(url, json=item.body, headers=headers(token)) as response:
+            async with session.post(url, json=item.body, headers=auth_headers(token)) as response:
                 assert response.status == 200, await response.text()
                 again = await response.json()
             repeated = again["duplicate"] if item.kind == "order" else again["replay"]

@@ -10,8 +10,11 @@ from pathlib import Path
 import aiohttp
 import pytest
 
-from .conftest import DOCS_CUSTOMER, customer_state, headers, issue_code, redeem_body
+from support.payloads import DOCS_CUSTOMER, redeem_body
+from support.webhooks import auth_headers
+
 from .servers import ServerProcess, start_server
+from .support import customer_state, issue_code
 
 pytestmark = pytest.mark.slow
 ATTEMPTS = 500
@@ -54,7 +57,7 @@ async def test_500_concurrent_redeems_of_one_code_succeed_exactly_once(
         async def redeem(i: int) -> tuple[int, str | None]:
             await start.wait()
             async with session.post(
-                url, json=redeem_body(code, f"order-{i}"), headers=headers(token)
+                url, json=redeem_body(code, f"order-{i}", 5.0), headers=auth_headers(token)
             ) as response:
                 body = await response.json(content_type=None)
                 return response.status, body.get("code") if response.status != 200 else None

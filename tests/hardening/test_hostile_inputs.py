@@ -20,7 +20,8 @@ from loyapro_mock.mockserver.http.keys import LOYAPRO, STORE
 from loyapro_mock.mockserver.http.settings import Settings
 from loyapro_mock.mockserver.store.sqlite.schema import TABLES
 
-from .conftest import DOCS_CUSTOMER
+from support.payloads import DOCS_CUSTOMER
+
 from .hostile import MARN_BUSINESS, OTHER_BUSINESS, OTHER_CODE, Hostile, catalogue
 
 PROBLEM_KEYS = {"type", "title", "status", "detail", "code"}

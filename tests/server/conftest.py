@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
 from aiohttp.test_utils import TestClient
 
 from loyapro_mock.mockserver.http.app import create_app
-from loyapro_mock.mockserver.http.pipeline.auth import issue_token
-from loyapro_mock.mockserver.http.settings import DEFAULT_SECRET, Settings
+from loyapro_mock.mockserver.http.settings import Settings
+from loyapro_mock.mockserver.store.sqlite.store import SqliteStore
 
-ClientFactory = Callable[..., Awaitable[TestClient[Any, Any]]]
+from .support import ClientFactory
 
 
 @pytest.fixture
@@ -33,6 +34,8 @@ async def client(make_client: ClientFactory) -> TestClient[Any, Any]:
 
 
 @pytest.fixture
-def token() -> str:
-    """A signed token for POS foodics, as `loyapro-mock token foodics` prints it."""
-    return issue_token(DEFAULT_SECRET, "foodics")
+def file_store(tmp_path: Path) -> Iterator[SqliteStore]:
+    """A SQLite store on a file (other connections can open it too), closed after the test."""
+    backend = SqliteStore(tmp_path / "state.db")
+    yield backend
+    backend.close()

@@ -4,17 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from .support import (
-    DEMO_CODES,
-    DOCS_CUSTOMER,
-    ORDER_URL,
-    REWARD_URL,
-    auth_headers,
-    balances,
-    dumps,
-    journal,
-    lookup_body,
-)
+from support.payloads import DEMO_CODES, DOCS_CUSTOMER, lookup_body
+from support.webhooks import ORDER_URL, REWARD_URL, auth_headers, dumps
+
+from .support import balances, journal
 
 JSON = {"Content-Type": "application/json"}
 

@@ -10,7 +10,10 @@ import pytest
 from loyapro_mock.mockserver.http.pipeline.auth import issue_token
 from loyapro_mock.mockserver.http.settings import DEFAULT_SECRET, DOCS_SAMPLE_TOKEN, StaticToken
 
-from .support import DEMO_CODES, ORDER_URL, REWARD_URL, auth_headers, journal, lookup_body
+from support.payloads import DEMO_CODES, lookup_body
+from support.webhooks import ORDER_URL, REWARD_URL, auth_headers
+
+from .support import journal
 
 OTHER_SECRET = "another-secret-of-at-least-32-bytes"
 JSON = {"Accept": "application/json", "Content-Type": "application/json"}

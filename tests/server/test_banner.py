@@ -10,7 +10,8 @@ from click.testing import CliRunner
 from loyapro_mock.cli.example import example, example_command
 from loyapro_mock.mockserver.http.banner import banner
 from loyapro_mock.mockserver.http.settings import Settings
-from tests.conftest import DOCS_EXAMPLE
+
+from support.payloads import DOCS_EXAMPLE
 
 
 def test_the_banner_names_the_workers_only_when_there_are_several(tmp_path: Path) -> None:

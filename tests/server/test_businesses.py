@@ -6,8 +6,10 @@ from typing import Any
 
 from loyapro_mock.mockserver.domain.usecases import businesses
 from loyapro_mock.mockserver.http.keys import LOYAPRO
-from tests.server.conftest import ClientFactory
-from tests.server.support import auth_headers, dumps
+
+from support.webhooks import ORDER_URL, auth_headers, dumps
+
+from .support import ClientFactory
 
 
 async def test_order_for_a_new_business_registers_it(
@@ -16,9 +18,7 @@ async def test_order_for_a_new_business_registers_it(
     client = await make_client()
     docs_order["business"] = {"name": "south bakery", "reference": 555001}
 
-    response = await client.post(
-        "/pos/1.0.0/foodics/order", data=dumps(docs_order), headers=auth_headers(token)
-    )
+    response = await client.post(ORDER_URL, data=dumps(docs_order), headers=auth_headers(token))
 
     assert response.status == 200
     body = await response.json()
@@ -33,9 +33,7 @@ async def test_without_auto_register_an_unknown_business_is_refused(
     client = await make_client(auto_register=False)
     docs_order["business"] = {"name": "south bakery", "reference": 555001}
 
-    response = await client.post(
-        "/pos/1.0.0/foodics/order", data=dumps(docs_order), headers=auth_headers(token)
-    )
+    response = await client.post(ORDER_URL, data=dumps(docs_order), headers=auth_headers(token))
 
     assert response.status == 422
     problem = await response.json()

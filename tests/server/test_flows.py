@@ -8,17 +8,10 @@ from typing import Any
 
 from loyapro_mock.mockserver.http.settings import DOCS_SAMPLE_TOKEN
 
-from .support import (
-    DEMO_CODES,
-    DOCS_CUSTOMER,
-    ORDER_URL,
-    REDEEM_URL,
-    auth_headers,
-    balances,
-    dumps,
-    journal,
-    redeem_body,
-)
+from support.payloads import DEMO_CODES, DOCS_CUSTOMER, redeem_body
+from support.webhooks import ORDER_URL, REDEEM_URL, auth_headers, dumps
+
+from .support import balances, journal
 
 FIXED = DEMO_CODES["fixed_amount"]
 

@@ -6,7 +6,6 @@ import asyncio
 import copy
 import sqlite3
 import threading
-from collections.abc import Callable, Iterator
 from functools import partial
 from pathlib import Path
 from typing import Any, cast
@@ -20,26 +19,8 @@ from loyapro_mock.mockserver.store import StoreError
 from loyapro_mock.mockserver.store.group_commit import GroupCommit
 from loyapro_mock.mockserver.store.sqlite.store import SqliteStore
 
-from .support import DEMO_CODES, DOCS_CUSTOMER, ORDER_URL, REDEEM_URL, auth_headers, dumps, redeem_body
-
-BACKENDS: dict[str, Callable[[Path], SqliteStore]] = {
-    "memory": lambda tmp: SqliteStore(":memory:"),
-    "file": lambda tmp: SqliteStore(tmp / "state.db"),
-}
-
-
-@pytest.fixture(params=sorted(BACKENDS))
-def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[SqliteStore]:
-    backend = BACKENDS[request.param](tmp_path)
-    yield backend
-    backend.close()
-
-
-@pytest.fixture
-def file_store(tmp_path: Path) -> Iterator[SqliteStore]:
-    backend = SqliteStore(tmp_path / "state.db")
-    yield backend
-    backend.close()
+from support.payloads import DEMO_CODES, DOCS_CUSTOMER, redeem_body
+from support.webhooks import ORDER_URL, REDEEM_URL, auth_headers, dumps
 
 
 def meta(store: SqliteStore, *keys: str) -> dict[str, str | None]:

@@ -9,15 +9,10 @@ import pytest
 from loyapro_mock.mockserver.http.pipeline.auth import issue_token
 from loyapro_mock.mockserver.http.settings import DEFAULT_SECRET
 
-from .support import (
-    DEMO_CODES,
-    ORDER_URL,
-    REWARD_URL,
-    auth_headers,
-    dumps,
-    journal,
-    lookup_body,
-)
+from support.payloads import DEMO_CODES, lookup_body
+from support.webhooks import ORDER_URL, REWARD_URL, auth_headers, dumps
+
+from .support import journal
 
 
 @pytest.fixture

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -28,47 +26,40 @@ def entry(n: int) -> dict[str, Any]:
     }
 
 
-@pytest.fixture
-def store(tmp_path: Path) -> Iterator[SqliteStore]:
-    backend = SqliteStore(tmp_path / "state.db")
-    yield backend
-    backend.close()
-
-
 def paths(store: SqliteStore) -> list[str]:
     return [e["path"] for e in store.list_requests()]
 
 
-async def test_a_batch_is_written_after_the_delay_and_flush_writes_at_once(store: SqliteStore) -> None:
-    writer = JournalWriter(store, delay=DELAY)
+async def test_a_batch_is_written_after_the_delay_and_flush_writes_at_once(file_store: SqliteStore) -> None:
+    writer = JournalWriter(file_store, delay=DELAY)
     writer.add(entry(1))
     writer.add(entry(2))
     assert writer.pending == 2
-    assert paths(store) == []
+    assert paths(file_store) == []
     await asyncio.sleep(DELAY * 5)
     assert writer.pending == 0
-    assert paths(store) == [entry(1)["path"], entry(2)["path"]]
+    assert paths(file_store) == [entry(1)["path"], entry(2)["path"]]
     writer.add(entry(3))
     writer.flush()
-    assert paths(store)[-1] == entry(3)["path"]
+    assert paths(file_store)[-1] == entry(3)["path"]
 
 
-async def test_with_a_group_commit_the_batch_joins_the_next_group(store: SqliteStore) -> None:
-    group = GroupCommit(store)
-    writer = JournalWriter(store, delay=DELAY, defer=group.defer)
+async def test_with_a_group_commit_the_batch_joins_the_next_group(file_store: SqliteStore) -> None:
+    group = GroupCommit(file_store)
+    writer = JournalWriter(file_store, delay=DELAY, defer=group.defer)
     writer.add(entry(1))
     await asyncio.sleep(DELAY * 5)
     assert writer.pending == 0
-    assert paths(store) == [entry(1)["path"]]
+    assert paths(file_store) == [entry(1)["path"]]
     assert (group.groups, group.grouped) == (1, 1)
 
 
-async def test_a_full_batch_goes_at_once_into_the_same_group_as_a_webhook(store: SqliteStore) -> None:
-    group = GroupCommit(store)
-    writer = JournalWriter(store, delay=60, max_pending=3, defer=group.defer)
+async def test_a_full_batch_goes_at_once_into_the_same_group_as_a_webhook(file_store: SqliteStore) -> None:
+    group = GroupCommit(file_store)
+    writer = JournalWriter(file_store, delay=60, max_pending=3, defer=group.defer)
 
     def change() -> str:
-        with store.transaction() as tx:
+        with file_store.transaction() as tx:
             tx.set_meta("k", "v")
         return "done"
 
@@ -79,19 +70,19 @@ async def test_a_full_batch_goes_at_once_into_the_same_group_as_a_webhook(store:
     assert writer.pending == 0  # the third entry handed the batch over, without the timer
     assert await write == "done"
     assert (group.groups, group.grouped) == (1, 2)
-    assert paths(store) == [entry(n)["path"] for n in range(3)]
+    assert paths(file_store) == [entry(n)["path"] for n in range(3)]
 
 
 async def test_a_batch_that_cannot_be_written_is_logged_not_raised(
-    store: SqliteStore, caplog: pytest.LogCaptureFixture
+    file_store: SqliteStore, caplog: pytest.LogCaptureFixture
 ) -> None:
-    group = GroupCommit(store)
-    writer = JournalWriter(store, delay=DELAY, defer=group.defer)
+    group = GroupCommit(file_store)
+    writer = JournalWriter(file_store, delay=DELAY, defer=group.defer)
     writer.add({"received_at": "not a date", "pos": object()})  # no journal row can hold this
     with caplog.at_level(logging.ERROR, logger="mockserver"):
         await asyncio.sleep(DELAY * 5)
     assert "could not journal 1 request(s)" in caplog.text
-    assert paths(store) == []
+    assert paths(file_store) == []
     writer.add(entry(9))
     writer.flush()
-    assert paths(store) == [entry(9)["path"]]
+    assert paths(file_store) == [entry(9)["path"]]

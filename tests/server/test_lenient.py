@@ -4,17 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from .support import (
-    DEMO_CODES,
-    ORDER_URL,
-    REDEEM_URL,
-    REWARD_URL,
-    auth_headers,
-    dumps,
-    journal,
-    lookup_body,
-    redeem_body,
-)
+from support.payloads import DEMO_CODES, lookup_body, redeem_body
+from support.webhooks import ORDER_URL, REDEEM_URL, REWARD_URL, auth_headers, dumps
+
+from .support import journal
 
 VIOLATIONS_HEADER = "X-LoyaPro-Mock-Violations"
 

@@ -12,7 +12,9 @@ from aiohttp import web
 from loyapro_mock.mockserver.http.app import create_app
 from loyapro_mock.mockserver.http.settings import Settings
 
-from .support import ORDER_URL, REDEEM_URL, REWARD_URL, auth_headers, dumps, journal
+from support.webhooks import ORDER_URL, REDEEM_URL, REWARD_URL, auth_headers, dumps
+
+from .support import journal
 
 
 async def test_wrong_accept_is_406(client: Any, token: str, docs_order: dict[str, Any]) -> None:

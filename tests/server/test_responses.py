@@ -8,16 +8,8 @@ import pytest
 
 from loyapro_mock.mockserver.http.pipeline.validation import OperationValidator, SpecValidator
 
-from .support import (
-    DEMO_CODES,
-    ORDER_URL,
-    REDEEM_URL,
-    REWARD_URL,
-    auth_headers,
-    dumps,
-    lookup_body,
-    redeem_body,
-)
+from support.payloads import DEMO_CODES, lookup_body, redeem_body
+from support.webhooks import ORDER_URL, REDEEM_URL, REWARD_URL, auth_headers, dumps
 
 
 @pytest.fixture(scope="module")

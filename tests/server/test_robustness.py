@@ -10,7 +10,8 @@ from typing import Any
 import orjson
 import pytest
 
-from .support import DEMO_CODES, auth_headers, lookup_body, redeem_body
+from support.payloads import DEMO_CODES, lookup_body, redeem_body
+from support.webhooks import auth_headers
 
 ODD_VALUES: list[Any] = [
     None,

@@ -19,7 +19,8 @@ from loyapro_mock.mockserver.http.settings import Settings, SettingsError
 from loyapro_mock.mockserver.store import StoreError, check_db, open_store
 from loyapro_mock.mockserver.store.sqlite import SqliteStore
 
-from .support import DEMO_CODES, REWARD_URL, auth_headers, lookup_body
+from support.payloads import DEMO_CODES, lookup_body
+from support.webhooks import ORDER_URL, REWARD_URL, auth_headers
 
 
 @contextmanager
@@ -33,9 +34,7 @@ async def test_a_failing_store_answers_503_store_unavailable(
 ) -> None:
     monkeypatch.setattr(client.app[STORE], "transaction", _failing)
     monkeypatch.setattr(client.app[STORE], "snapshot", _failing)
-    order = await client.post(
-        "/pos/1.0.0/foodics/order", data=orjson.dumps(docs_order), headers=auth_headers(token)
-    )
+    order = await client.post(ORDER_URL, data=orjson.dumps(docs_order), headers=auth_headers(token))
     lookup = await client.post(
         REWARD_URL, data=orjson.dumps(lookup_body(DEMO_CODES["fixed_amount"])), headers=auth_headers(token)
     )
