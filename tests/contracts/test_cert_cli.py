@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 from faulty_drivers import NeverSendsVoids
 from faulty_pos import PushDuplicates
@@ -66,6 +67,7 @@ def test_report_of_an_unknown_session_says_how_to_start_one(tmp_path: Path) -> N
     assert "run `certify start` first" in result.output
 
 
+@pytest.mark.slow  # every outbound check with its default examples against the reference POS
 def test_pos_command_certifies_a_pos_api(tmp_path: Path) -> None:
     with running_pos() as pos:
         args = ["pos", "--base-url", pos.url, "--token", REFERENCE_POS_TOKEN, "--max-examples", "3"]
@@ -74,6 +76,7 @@ def test_pos_command_certifies_a_pos_api(tmp_path: Path) -> None:
     assert (tmp_path / "certification.html").exists()
 
 
+@pytest.mark.slow  # schemathesis fuzzes the POS API
 def test_pos_command_exits_1_on_a_faulty_pos(tmp_path: Path) -> None:
     with running_pos(PushDuplicates()) as pos:
         args = ["pos", "--base-url", pos.url, "--token", REFERENCE_POS_TOKEN, "--max-examples", "3"]
@@ -82,6 +85,7 @@ def test_pos_command_exits_1_on_a_faulty_pos(tmp_path: Path) -> None:
     assert "FAIL customers.push_idempotent" in result.output
 
 
+@pytest.mark.slow  # the whole certification, outbound fuzzing included
 def test_demo_prints_a_passing_report_and_writes_the_three_files(tmp_path: Path) -> None:
     result = CliRunner().invoke(demo, ["--out", str(tmp_path), "--max-examples", "3"])
     assert result.exit_code == 0, result.output

@@ -12,6 +12,9 @@ from loyapro_mock.contracts.outbound import OUTBOUND, certify_pos
 from loyapro_mock.contracts.reference_pos import PosBackend
 from loyapro_mock.contracts.registry import failed_checks
 
+#: Every test runs the outbound certification, schemathesis fuzzing a POS API over HTTP.
+pytestmark = pytest.mark.slow
+
 MAX_EXAMPLES = 5
 
 

@@ -57,6 +57,7 @@ def _certify(pytester: pytest.Pytester, url: str, *options: str) -> pytest.RunRe
     )
 
 
+@pytest.mark.slow  # schemathesis fuzzes the POS API
 def test_pos_url_option_runs_the_outbound_certification_as_test_items(pytester: pytest.Pytester) -> None:
     with running_pos() as pos:
         result = _certify(pytester, pos.url, "--junitxml=certification.xml")
@@ -66,6 +67,7 @@ def test_pos_url_option_runs_the_outbound_certification_as_test_items(pytester: 
     assert names == [f"{spec.name}[{spec.requirement}]" for spec in OUTBOUND]
 
 
+@pytest.mark.slow  # schemathesis fuzzes the POS API
 def test_a_failing_check_fails_its_item_with_expected_and_received(pytester: pytest.Pytester) -> None:
     with running_pos(ArabicSearchFails()) as pos:
         result = _certify(pytester, pos.url)

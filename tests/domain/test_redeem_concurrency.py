@@ -9,6 +9,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from loyapro_mock.mockserver.domain.clock import Clock
 from loyapro_mock.mockserver.domain.errors import DomainError
 from loyapro_mock.mockserver.domain.usecases import LoyaPro, redeem_reward, redemptions
@@ -111,6 +113,7 @@ def _redeem_in_process(args: tuple[str, str]) -> int:
         service.store.close()
 
 
+@pytest.mark.slow  # starts a pool of six interpreters
 def test_processes_on_one_file_exactly_one_redeem(tmp_path: Path) -> None:
     path = tmp_path / "procs.db"
     _seeded(path).store.close()

@@ -6,6 +6,7 @@ import json
 from typing import Any
 
 import orjson
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -40,6 +41,7 @@ def _raw(draw: st.DrawFn, depth: int = 0) -> tuple[str, bool]:
     return "{" + ",".join(members) + "}", duplicated
 
 
+@pytest.mark.slow  # 400 generated documents
 @settings(max_examples=400, deadline=None, database=None)
 @given(_raw())
 def test_a_repeated_key_is_found_and_nothing_else_is(document: tuple[str, bool]) -> None:
