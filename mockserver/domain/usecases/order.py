@@ -4,8 +4,12 @@
 business rules (`mockserver.domain.rules`) and the return's link to its original order (rule
 ``order.return_unlinked``), matches or enrolls the customer (``customer.enrolled``), then
 applies the order's lifecycle (`mockserver.domain.order_lifecycle`) in one transaction.
-It answers ``{order_id, business_reference, status, foodics_status, duplicate, customer,
-loyalty: {earned, reversed, reason}, rewards_issued, redemptions_released, violations}``.
+It answers ``{order_id, business_reference, business_registered, status, foodics_status,
+duplicate, customer, loyalty: {earned, reversed, reason}, rewards_issued,
+redemptions_released, violations}``. ``business_registered`` is true when the order named
+a business the mock did not know and ``auto_register`` registered it; the answer's
+``violations`` then carry a ``business.auto_registered`` warning, since a mistyped
+reference would otherwise work silently.
 
 It is ``apply_order(loyapro, pos_name, prepare_order(payload, raw), lenient=...)``: the
 server runs `prepare_order` (no state) before it queues for the write lock, and only
@@ -68,6 +72,7 @@ def apply_order(
         now = loyapro.now()  # read inside the transaction: no snapshot of its own
         business = mapping(mapping(payload).get("business"))
         name = business.get("name")
+        registered = _auto_registration(loyapro, tx, pos_name, business.get("reference"))
         reference = pos_business(
             loyapro,
             tx,
@@ -99,8 +104,27 @@ def apply_order(
             original=original,
             now=now,
         )
+    if registered is not None:  # a warning, not a broken rule: it never refuses the order
+        violations.append(registered)
+    result["business_registered"] = registered is not None
     result["violations"] = [v.as_dict() for v in violations]
     return result
+
+
+def _auto_registration(loyapro: LoyaPro, tx: StoreTx, pos_name: str, reference: Any) -> Violation | None:
+    """The warning for an order that will register its unknown business (``auto_register``)."""
+    if not loyapro.auto_register or tx.get_business(str(reference)) is not None:
+        return None
+    known = ", ".join(f"{b['reference']} ({b['pos_name']})" for b in tx.list_businesses())
+    return Violation(
+        "/business/reference",
+        f"business {reference} was not known to the mock (known: {known or 'none'}), so this "
+        f"order registered it for POS {pos_name!r} (auto_register is on). If the reference is "
+        "mistyped, every order under it silently goes to a new business: send the reference "
+        "LoyaPro gave the merchant, or set auto_register: false so an unknown business is "
+        "refused with unknown_business",
+        "business.auto_registered",
+    )
 
 
 def _original(
