@@ -10,6 +10,7 @@ from collections import defaultdict
 
 from loyapro_mock.contracts.findings import Verdict
 from loyapro_mock.contracts.inbound.evidence import INBOUND, InboundEvidence, JournalEntry
+from loyapro_mock.contracts.inbound.sales import changed_identifiers, earned, repeated_sales
 from loyapro_mock.contracts.inbound.support import VOID_STATUSES, cite, obj, reproduce
 from loyapro_mock.mockserver.domain.rules import check_order
 
@@ -146,7 +147,11 @@ def _receipt_key(entry: JournalEntry) -> tuple[str, ...] | None:
     expected="The retry carries the same order id and the same content",
 )
 def resend_idempotent(evidence: InboundEvidence) -> Verdict:
-    """A retried order keeps its id, so LoyaPro can recognise it as the same order."""
+    """A retried order keeps its id, so LoyaPro can recognise it as the same order.
+
+    A retry that regenerated the order's id (and number and reference) is found by its
+    content: the same customer, lines and total paid again moments later under a new id.
+    """
     by_receipt: dict[tuple[str, ...], list[JournalEntry]] = defaultdict(list)
     for entry in evidence.orders():
         key = _receipt_key(entry)
@@ -161,6 +166,17 @@ def resend_idempotent(evidence: InboundEvidence) -> Verdict:
             f"order ids: {', '.join(sorted({str(c.order_id) for c in calls}))}",
             cite([call for group in renamed for call in group]),
             reproduce(evidence, calls[-1]),
+        )
+    repeated = repeated_sales(evidence)
+    if repeated:
+        first, retry = repeated[0][0], repeated[0][1]
+        return Verdict.failed(
+            f"a paid sale was sent again under new identifiers ({changed_identifiers(first, retry)}): "
+            f"order {retry.entry.order_id} (#{retry.entry.id}) repeats order {first.entry.order_id} "
+            f"(#{first.entry.id}) for {first.customer} with {first.describe()}, so LoyaPro took it "
+            f"for a second sale: it earned {earned(first.entry)}, then {earned(retry.entry)}",
+            cite([sale.entry for group in repeated for sale in group]),
+            reproduce(evidence, retry.entry),
         )
     resends: list[list[JournalEntry]] = []
     for calls in _by_order(evidence).values():

@@ -11,6 +11,12 @@ import uuid
 from typing import Any
 
 import requests
+from faulty_session import (
+    AttachesTheDocsCustomer,
+    RetriesUnderNewIdentifiers,
+    ReturnsUnlinkedOrder,
+    SendsAnotherBusinessReference,
+)
 
 from loyapro_mock.contracts.driver import Driver
 from loyapro_mock.contracts.orders import Ticket
@@ -40,7 +46,8 @@ class NeverSendsRefunds(Driver):
 class TotalsOffByTax(Driver):
     """Sends the pre-tax amount as the order total (and charges it)."""
 
-    CAUGHT_BY = frozenset({"orders.totals_reconcile"})
+    # the mock refuses every such order (money.order_total)
+    CAUGHT_BY = frozenset({"orders.totals_reconcile", "session.no_refusals"})
 
     def order_body(self, ticket: Ticket, event: str) -> dict[str, Any]:
         body = super().order_body(ticket, event)
@@ -97,7 +104,8 @@ class PaysBeforeAttachingCustomer(Driver):
 class RedeemsOneCodeTwice(Driver):
     """Keeps the fixed-amount code on screen and redeems it again for the next order."""
 
-    CAUGHT_BY = frozenset({"rewards.single_use"})
+    # the mock refuses the second redeem (409 reward_already_redeemed)
+    CAUGHT_BY = frozenset({"rewards.single_use", "session.no_refusals"})
 
     def step_reward_fixed_amount(self) -> None:
         super().step_reward_fixed_amount()
@@ -127,7 +135,8 @@ class OmitsAcceptHeader(Driver):
 class RetriesAsNewOrder(Driver):
     """Retries a failed send by creating the order again, under a new id."""
 
-    CAUGHT_BY = frozenset({"orders.resend_idempotent"})
+    # the retry is a second sale for LoyaPro: the customer earns twice
+    CAUGHT_BY = frozenset({"orders.resend_idempotent", "orders.no_duplicate_sales"})
 
     def resend(self, ticket: Ticket) -> requests.Response:
         retry = dataclasses.replace(ticket, id=str(uuid.uuid4()))
@@ -169,4 +178,8 @@ FAULTY_DRIVERS: tuple[type[Driver], ...] = (
     RetriesAsNewOrder,
     EventTimeInMilliseconds,
     OmitsLineStatus,
+    SendsAnotherBusinessReference,
+    RetriesUnderNewIdentifiers,
+    AttachesTheDocsCustomer,
+    ReturnsUnlinkedOrder,
 )
