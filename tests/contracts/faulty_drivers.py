@@ -11,6 +11,7 @@ import uuid
 from typing import Any
 
 import requests
+from faulty_parity import PARITY_DRIVERS
 
 from loyapro_mock.contracts.driver import Driver
 from loyapro_mock.contracts.orders import Ticket
@@ -169,4 +170,5 @@ FAULTY_DRIVERS: tuple[type[Driver], ...] = (
     RetriesAsNewOrder,
     EventTimeInMilliseconds,
     OmitsLineStatus,
+    *PARITY_DRIVERS,
 )
