@@ -91,3 +91,70 @@ def test_a_spec_that_is_not_yaml_is_a_clear_error(tmp_path: Path) -> None:
     assert result.exit_code == 1
     assert f"{broken} is not valid YAML" in result.output
     assert "Traceback" not in result.output
+
+
+def _write(tmp_path: Path, body: dict[str, Any]) -> str:
+    path = tmp_path / "order.json"
+    path.write_text(json.dumps(body))
+    return str(path)
+
+
+def test_validate_applies_the_business_rules_and_names_the_rule(
+    tmp_path: Path, docs_order: dict[str, Any]
+) -> None:
+    docs_order["order"]["total_price"] = 30  # the lines add up to 24
+    docs_order["order"]["payments"][0]["amount"] = 30
+
+    result = CliRunner().invoke(main, ["spec", "validate", "order", _write(tmp_path, docs_order)])
+
+    assert result.exit_code == 1
+    assert result.stdout.splitlines() == [
+        "/order/total_price: total_price is 30 but the order is tax-inclusive: lines 24 - "
+        "discount_amount 0 + charges 0 + rounding_amount 0 = 24; send 24 (money.order_total)"
+    ]
+    assert "1 violation of order" in result.stderr
+
+
+def test_validate_prints_warnings_and_exits_zero_when_there_are_only_warnings(
+    tmp_path: Path, docs_order: dict[str, Any]
+) -> None:
+    docs_order["timestamp"] = docs_order["timestamp"] * 1000  # Date.now(): milliseconds
+    del docs_order["order"]["products"][0]["status"]
+
+    result = CliRunner().invoke(main, ["spec", "validate", "order", _write(tmp_path, docs_order)])
+
+    assert result.exit_code == 0, result.output
+    assert [line.rsplit("(", 1)[1] for line in result.stdout.splitlines()] == [
+        "order.line_status, warning)",
+        "order.timestamp, warning)",
+    ]
+    assert "send 1672585625" in result.stdout
+    assert "0 violations, 2 warnings of order" in result.stderr
+
+
+def test_validate_reports_the_severity_in_json(tmp_path: Path, docs_order: dict[str, Any]) -> None:
+    docs_order["order"]["total_price"] = 30
+    docs_order["timestamp"] = docs_order["timestamp"] * 1000
+    path = _write(tmp_path, docs_order)
+
+    result = CliRunner().invoke(main, ["spec", "validate", "order", path, "--json"])
+
+    assert result.exit_code == 1
+    found = {(v["rule"], v["severity"]) for v in json.loads(result.stdout)}
+    assert found == {
+        ("money.order_total", "error"),
+        ("money.payments", "error"),
+        ("order.timestamp", "warning"),
+    }
+
+
+def test_validate_checks_the_business_rules_only_of_a_body_the_schema_accepts(
+    tmp_path: Path, docs_order: dict[str, Any]
+) -> None:
+    docs_order["order"]["total_price"] = 30
+    docs_order["event"] = "customer.order.exploded"  # the server answers 422 validation_failed first
+
+    result = CliRunner().invoke(main, ["spec", "validate", "order", _write(tmp_path, docs_order), "--json"])
+
+    assert result.exit_code == 1
+    assert [v["rule"] for v in json.loads(result.stdout)] == ["enum"]

@@ -101,7 +101,9 @@ def test_a_domain_refusal_keeps_the_catalogues_title_over_http() -> None:
 def test_the_journal_records_a_contract_rejection_as_a_violation(entry: Any) -> None:
     call = Call()
     call.response_data = ProblemError(entry.status, entry.code, "why").body()
-    expected = [{"pointer": "", "message": "why", "rule": entry.code}] if entry.contract else []
+    expected = (
+        [{"pointer": "", "message": "why", "rule": entry.code, "severity": "error"}] if entry.contract else []
+    )
     assert entry_violations(call, entry.status) == expected
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections import Counter
+
 from loyapro_mock.contracts.findings import Verdict
 from loyapro_mock.contracts.inbound.evidence import INBOUND, InboundEvidence, JournalEntry
 from loyapro_mock.contracts.inbound.support import cite, reproduce, schema_violations
@@ -38,16 +40,23 @@ def requests_valid(evidence: InboundEvidence) -> Verdict:
     return Verdict.passed(f"all {len(calls)} calls match the schema", cite(calls[:5]))
 
 
+def _sent(entry: JournalEntry, name: str) -> str:
+    value = entry.headers.get(name.lower())
+    return f"'{name}: {value}'" if value is not None else f"no {name} header"
+
+
 def _header_check(evidence: InboundEvidence, name: str, wanted: str) -> Verdict:
     calls = evidence.webhooks()
     if not calls:
         return Verdict.not_exercised("the POS made no webhook call during the session")
     missing = [entry for entry in calls if wanted not in entry.headers.get(name.lower(), "").lower()]
     if missing:
-        seen = sorted({missing_entry.headers.get(name.lower(), "(absent)") for missing_entry in missing})
+        sent = Counter(_sent(entry, name) for entry in missing)
+        what = ", ".join(f"{count} sent {text}" for text, count in sorted(sent.items()))
         return Verdict.failed(
-            f"{len(missing)} of {len(calls)} calls lack '{name}: {wanted}' (sent: {', '.join(seen)})",
-            cite(missing, f"{name}: {missing[0].headers.get(name.lower(), '(absent)')}"),
+            f"{len(missing)} of {len(calls)} calls lack '{name}: {wanted}': {what} "
+            f"(first: journal #{missing[0].id})",
+            cite(missing, _sent(missing[0], name)),
             reproduce(evidence, missing[0]),
         )
     return Verdict.passed(f"'{name}: {wanted}' on all {len(calls)} calls", cite(calls[:3]))

@@ -39,38 +39,56 @@ def _each_order(evidence: InboundEvidence, problem: Problem, what: str) -> Verdi
     return Verdict.passed(f"{what} on all {len(orders)} order calls", cite(orders[:3]))
 
 
+def _shown(holder: Any, key: str) -> str:
+    """What ``holder[key]`` is, for a message: ``absent``, ``null``, ``''``, ``0``..."""
+    if not isinstance(holder, dict) or key not in holder:
+        return "absent"
+    value = holder[key]
+    return "null" if value is None else repr(value)
+
+
 def _business_reference(body: dict[str, Any]) -> str | None:
     business = body.get("business")
-    if not isinstance(business, dict) or business.get("reference") in (None, ""):
-        return "/business/reference is missing"
+    if not isinstance(business, dict):
+        return f"/business is {_shown(body, 'business')}, so there is no business reference"
+    if business.get("reference") in (None, ""):
+        return f"/business/reference is {_shown(business, 'reference')}"
     return None
 
 
 def _event_time(body: dict[str, Any]) -> str | None:
     value = number(body.get("timestamp"))
     if value is None:
-        return "/timestamp is missing or not a number"
+        return f"/timestamp is {_shown(body, 'timestamp')}, not a number"
     if not 946_684_800 <= value <= 4_102_444_800:  # 2000-01-01 .. 2100-01-01, in seconds
-        return f"/timestamp {value:g} is not a Unix time in seconds"
+        shown = f"{value:.0f}" if value == int(value) else f"{value:g}"
+        guess = " (milliseconds, it seems)" if value > 4_102_444_800 * 100 else ""
+        return f"/timestamp {shown} is not a Unix time in seconds{guess}"
     return None
 
 
 def _branch(body: dict[str, Any]) -> str | None:
     order = obj(body.get("order"))
     branch = order.get("branch")
-    if not isinstance(branch, dict) or not branch.get("id"):
-        return "/order/branch/id is missing"
+    if not isinstance(branch, dict):
+        return f"/order/branch is {_shown(order, 'branch')}"
+    if not branch.get("id"):
+        return f"/order/branch/id is {_shown(branch, 'id')}"
     return None
 
 
-def _line_problem(body: dict[str, Any], test: Callable[[dict[str, Any]], bool], what: str) -> str | None:
+def _line_problem(
+    body: dict[str, Any],
+    test: Callable[[dict[str, Any]], bool],
+    what: Callable[[dict[str, Any]], str],
+) -> str | None:
     order = obj(body.get("order"))
     products = lines(order)
     if not products:
-        return "/order/products is empty"
+        return f"/order/products is {_shown(order, 'products')}, with no product line"
     for index, line in enumerate(products):
         if not test(line):
-            return f"/order/products/{index}: {what}"
+            return f"/order/products/{index}: {what(line)}"
     return None
 
 
@@ -78,25 +96,35 @@ def _product_id(body: dict[str, Any]) -> str | None:
     return _line_problem(
         body,
         lambda line: isinstance(line.get("product"), dict) and bool(line["product"].get("id")),
-        "product.id is missing",
+        lambda line: (
+            f"product.id is {_shown(line['product'], 'id')}"
+            if isinstance(line.get("product"), dict)
+            else f"product is {_shown(line, 'product')}"
+        ),
     )
 
 
 def _quantity(body: dict[str, Any]) -> str | None:
     return _line_problem(
-        body, lambda line: (number(line.get("quantity")) or 0) > 0, "quantity is missing or not > 0"
+        body,
+        lambda line: (number(line.get("quantity")) or 0) > 0,
+        lambda line: f"quantity is {_shown(line, 'quantity')}, not a number > 0",
     )
 
 
 def _line_status(body: dict[str, Any]) -> str | None:
-    return _line_problem(body, lambda line: number(line.get("status")) is not None, "status is missing")
+    return _line_problem(
+        body,
+        lambda line: number(line.get("status")) is not None,
+        lambda line: f"status is {_shown(line, 'status')}",
+    )
 
 
 def _discount_amount(body: dict[str, Any]) -> str | None:
     order = obj(body.get("order"))
     amount = number(order.get("discount_amount"))
     if amount is None or amount < 0:
-        return "/order/discount_amount is missing or negative"
+        return f"/order/discount_amount is {_shown(order, 'discount_amount')}, not an amount >= 0"
     discount = order.get("discount")
     stated = number(discount.get("amount")) if isinstance(discount, dict) else None
     if stated is not None and abs(stated - amount) > 0.01:
@@ -104,23 +132,30 @@ def _discount_amount(body: dict[str, Any]) -> str | None:
     return None
 
 
+def _reason_problem(holder: dict[str, Any], pointer: str) -> str | None:
+    amount = number(holder.get("discount_amount")) or 0
+    if amount <= 0:
+        return None
+    discount = holder.get("discount")
+    if not isinstance(discount, dict):
+        return (
+            f"{pointer}/discount_amount is {amount:g} but {pointer}/discount is "
+            f"{_shown(holder, 'discount')}, so no reason is given (expected Coupon or Loyalty Redemption)"
+        )
+    if discount.get("reason") not in DISCOUNT_REASONS:
+        return (
+            f"{pointer}/discount/reason is {_shown(discount, 'reason')} on a discount of {amount:g}, "
+            "expected Coupon or Loyalty Redemption"
+        )
+    return None
+
+
 def _discount_reason(body: dict[str, Any]) -> str | None:
     order = obj(body.get("order"))
-    if (number(order.get("discount_amount")) or 0) > 0:
-        discount = order.get("discount")
-        reason = discount.get("reason") if isinstance(discount, dict) else None
-        if reason not in DISCOUNT_REASONS:
-            return f"/order/discount/reason is {reason!r}, expected Coupon or Loyalty Redemption"
+    found = _reason_problem(order, "/order")
     for index, line in enumerate(lines(order)):
-        if (number(line.get("discount_amount")) or 0) > 0:
-            discount = line.get("discount")
-            reason = discount.get("reason") if isinstance(discount, dict) else None
-            if reason not in DISCOUNT_REASONS:
-                return (
-                    f"/order/products/{index}/discount/reason is {reason!r}, "
-                    "expected Coupon or Loyalty Redemption"
-                )
-    return None
+        found = found or _reason_problem(line, f"/order/products/{index}")
+    return found
 
 
 def _order_status(body: dict[str, Any]) -> str | None:

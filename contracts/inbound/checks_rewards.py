@@ -10,10 +10,14 @@ from loyapro_mock.contracts.inbound.support import (
     VOID_STATUSES,
     cite,
     close,
+    describe_discounts,
     fmt,
     lines,
     loyalty_discount,
+    named_by,
     number,
+    order_discounts,
+    refusal,
     reproduce,
 )
 from loyapro_mock.contracts.session import REWARD_KINDS
@@ -46,9 +50,12 @@ def code_with_customer(evidence: InboundEvidence) -> Verdict:
         != _mobile(owners[str(entry.reward_code)], 966)
     ]
     if wrong:
+        first = wrong[0]
         return Verdict.failed(
-            f"{len(wrong)} calls sent a code with another customer's mobile "
-            f"({wrong[0].field('customer_mobile_number')!r} for {wrong[0].reward_code})",
+            f"{len(wrong)} calls sent a code with another customer's mobile: "
+            f"{first.field('customer_mobile_number')!r} for {first.reward_code}, which was issued to "
+            f"{owners[str(first.reward_code)]} ({first.operation} in journal #{first.id}, mock answered "
+            f"{refusal(first)})",
             cite(wrong),
             reproduce(evidence, wrong[0]),
         )
@@ -81,13 +88,28 @@ def lookup_before_redeem(evidence: InboundEvidence) -> Verdict:
         if not any(seen.reward_code == redeem.reward_code and seen.id < redeem.id for seen in lookups)
     ]
     if blind:
+        first = blind[0]
         return Verdict.failed(
             f"{len(blind)} of {len(redeems)} redeems had no successful lookup of their code "
-            f"before them (first: {blind[0].reward_code})",
+            f"before them; first: {first.reward_code}, redeemed in journal #{first.id} "
+            f"{_lookups_of(evidence, first)}",
             cite(blind),
-            reproduce(evidence, blind[0]),
+            reproduce(evidence, first),
         )
     return Verdict.passed(f"all {len(redeems)} redeems followed a lookup", cite(redeems))
+
+
+def _lookups_of(evidence: InboundEvidence, redeem: JournalEntry) -> str:
+    """What lookups of a redeem's code there were: none, refused ones, later ones."""
+    lookups = [entry for entry in evidence.of("reward") if entry.reward_code == redeem.reward_code]
+    before = [entry for entry in lookups if entry.id < redeem.id]
+    if before:
+        return "after lookups the mock refused: " + ", ".join(
+            f"#{entry.id} {refusal(entry)}" for entry in before
+        )
+    if lookups:
+        return f"and looked up only afterwards, in journal #{lookups[0].id}"
+    return "with no lookup of the code at all"
 
 
 def _redemptions_by_order(evidence: InboundEvidence) -> dict[str, list[JournalEntry]]:
@@ -122,28 +144,34 @@ def discount_matches_order(evidence: InboundEvidence) -> Verdict:
     matched: list[JournalEntry] = []
     for order_id, redeems in by_order.items():
         redeemed = sum(number(r.field("discount_amount")) or 0.0 for r in redeems)
+        codes = ", ".join(f"{r.reward_code} for {fmt(number(r.field('discount_amount')))}" for r in redeems)
         order = _following_order(evidence, order_id, max(r.id for r in redeems))
         if order is None:
-            problems.append((f"no order {order_id} was sent after its redemption", redeems))
+            other = named_by(evidence, order_id)
+            text = f"the redeem of {codes} names order_id {order_id}, " + (
+                f"but {other}" if other else "and no order of that id was sent after it"
+            )
+            problems.append((text, redeems))
             continue
         carried, _ = loyalty_discount(order.order)
         if not close(carried, redeemed):
             problems.append(
                 (
-                    f"order {order_id} carries a Loyalty Redemption discount of {fmt(carried)} "
-                    f"but {fmt(redeemed)} was redeemed for it",
+                    f"order {order_id} carries {describe_discounts(order_discounts(order.order))} "
+                    f"where a Loyalty Redemption discount of {fmt(redeemed)} was expected "
+                    f"(redeemed: {codes})",
                     [*redeems, order],
                 )
             )
         else:
             matched.extend([*redeems, order])
     for entry in evidence.orders():
-        carried, _ = loyalty_discount(entry.order)
+        carried, named = loyalty_discount(entry.order)
         if carried > 0 and entry.order_id not in by_order:
             problems.append(
                 (
                     f"order {entry.order_id} carries a Loyalty Redemption discount of "
-                    f"{fmt(carried)} that was never redeemed",
+                    f"{fmt(carried)} that was never redeemed on it{_what_became_of(evidence, named)}",
                     [entry],
                 )
             )
@@ -158,6 +186,21 @@ def discount_matches_order(evidence: InboundEvidence) -> Verdict:
     return Verdict.passed(
         f"orders carrying exactly the redeemed discount: {len(by_order)} of {len(by_order)}", cite(matched)
     )
+
+
+def _what_became_of(evidence: InboundEvidence, codes: list[str]) -> str:
+    """``; code FIX-1 was redeemed on order 329053`` / ``; its redeem ... was refused``."""
+    notes = []
+    for code in codes:
+        redeems = [entry for entry in evidence.of("redeem") if entry.reward_code == code]
+        accepted = [entry for entry in redeems if entry.accepted]
+        if accepted:
+            notes.append(f"code {code} was redeemed on order {accepted[-1].order_id}")
+        elif redeems:
+            notes.append(f"the redeem of {code} was refused ({refusal(redeems[-1])})")
+        else:
+            notes.append(f"code {code} was never redeemed")
+    return "".join(f"; {note}" for note in notes)
 
 
 @INBOUND.check(
@@ -189,7 +232,7 @@ def single_use(evidence: InboundEvidence) -> Verdict:
         first, later = reused[0]
         return Verdict.failed(
             f"code {first.reward_code} was redeemed for order {first.order_id} and again for "
-            f"order {later.order_id} (mock answered HTTP {later.status})",
+            f"order {later.order_id} (mock answered {refusal(later)})",
             cite([entry for pair in reused for entry in pair]),
             reproduce(evidence, later),
         )
@@ -214,11 +257,36 @@ def all_kinds_redeemed(evidence: InboundEvidence) -> Verdict:
     }
     missing = [kind for kind in REWARD_KINDS if kind not in redeemed]
     if missing:
+        refused = [
+            entry
+            for entry in evidence.of("redeem")
+            if not entry.accepted and evidence.kind_of(entry.reward_code) in missing
+        ]
+        fates = [_fate(evidence, kind, refused) for kind in missing]
+        why = (
+            fates[0]
+            if len(fates) == 1
+            else "; ".join(f"{k}: {f}" for k, f in zip(missing, fates, strict=True))
+        )
         return Verdict.failed(
-            f"no successful redeem of the {', '.join(missing)} code{'s' if len(missing) > 1 else ''}",
-            cite(redeemed.values()),
+            f"no successful redeem of the {', '.join(missing)} code{'s' if len(missing) > 1 else ''}: {why}",
+            cite([*redeemed.values(), *refused]),
+            reproduce(evidence, refused[0]) if refused else "",
         )
     return Verdict.passed("products, percentage and fixed_amount codes redeemed", cite(redeemed.values()))
+
+
+def _fate(evidence: InboundEvidence, kind: str, refused: list[JournalEntry]) -> str:
+    """What became of a kind's code: the last redeem of it the mock refused, or none."""
+    mine = [entry for entry in refused if evidence.kind_of(entry.reward_code) == kind]
+    if not mine:
+        codes = [reward.code for reward in evidence.session.rewards if reward.kind == kind]
+        return f"{codes[0] if codes else 'the code'} was never redeemed"
+    last = mine[-1]
+    return (
+        f"the mock refused the redeem of {last.reward_code} with {refusal(last)} "
+        f"(discount_amount {last.field('discount_amount')!r}, journal #{last.id})"
+    )
 
 
 @INBOUND.check(

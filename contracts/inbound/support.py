@@ -9,6 +9,8 @@ from typing import Any
 
 from loyapro_mock.contracts.findings import Evidence, journal
 from loyapro_mock.contracts.inbound.evidence import InboundEvidence, JournalEntry
+from loyapro_mock.mockserver.domain.order_warnings import describe_discounts, order_discounts
+from loyapro_mock.mockserver.domain.order_warnings import loyalty_discount as _order_loyalty_discount
 from loyapro_mock.mockserver.domain.orders import mapping as obj
 from loyapro_mock.mockserver.domain.orders import number
 from loyapro_mock.mockserver.domain.rules import close
@@ -20,11 +22,15 @@ __all__ = [
     "VOID_STATUSES",
     "cite",
     "close",
+    "describe_discounts",
     "fmt",
     "lines",
     "loyalty_discount",
+    "named_by",
     "number",
     "obj",
+    "order_discounts",
+    "refusal",
     "reproduce",
     "schema_violations",
 ]
@@ -42,8 +48,17 @@ def cite(entries: Iterable[JournalEntry], note: str = "") -> list[Evidence]:
     return cited
 
 
+def _header(entry: JournalEntry, name: str) -> str:
+    """A curl ``-H`` sending ``name`` as the entry sent it; ``Name:`` when it sent none (curl
+    then drops the header it would add itself, such as ``Accept: */*``)."""
+    value = entry.headers.get(name.lower())
+    return f"-H {shlex.quote(f'{name}: {value}' if value is not None else f'{name}:')}"
+
+
 def reproduce(evidence: InboundEvidence, entry: JournalEntry) -> str:
-    """Shell commands that replay ``entry`` against the mock, its body read from the journal."""
+    """Shell commands that replay ``entry`` against the mock: its body read from the journal,
+    its ``Accept`` and ``Content-Type`` headers as the POS sent them (or left out, when it
+    sent none), so the replay shows what the POS did, header faults included."""
     base = evidence.session.mock_url.rstrip("/")
     fetch = f"{base}/__admin/requests?since={entry.id}&limit=1"
     target = (
@@ -54,9 +69,33 @@ def reproduce(evidence: InboundEvidence, entry: JournalEntry) -> str:
     return (
         f"curl -s {shlex.quote(fetch)} | jq '.requests[0].request.body' > body.json\n"
         f"curl -sS -X POST {shlex.quote(target)} \\\n"
-        "  -H 'Accept: application/json' -H 'Content-Type: application/json' \\\n"
-        '  -H "Authorization: Bearer $LOYAPRO_TOKEN" --data @body.json'
+        f"  {_header(entry, 'Accept')} {_header(entry, 'Content-Type')} \\\n"
+        '  -H "Authorization: Bearer $LOYAPRO_TOKEN" --data-binary @body.json'
     )
+
+
+def refusal(entry: JournalEntry) -> str:
+    """How the mock answered ``entry``: ``HTTP 409 reward_already_redeemed`` (the problem code
+    of a refusal), ``HTTP 200``."""
+    code = entry.response.get("code") if isinstance(entry.response, dict) and not entry.accepted else None
+    return f"HTTP {entry.status}" + (f" {code}" if code else "")
+
+
+#: Order fields a POS may send in place of the order's id.
+_OTHER_IDS = ("reference", "number", "check_number")
+
+
+def named_by(evidence: InboundEvidence, value: str | None) -> str | None:
+    """``329053 is the reference of order 9edb65d0-..., not its id`` when ``value`` (an
+    ``order_id`` the POS sent) is another field of an order of the session; else None."""
+    if value is None:
+        return None
+    for entry in evidence.orders():
+        for name in _OTHER_IDS:
+            field = entry.order.get(name)
+            if field is not None and str(field) == value and entry.order_id != value:
+                return f"{value} is the {name.replace('_', ' ')} of order {entry.order_id}, not its id"
+    return None
 
 
 @lru_cache(maxsize=1)
@@ -89,19 +128,7 @@ def loyalty_discount(order: dict[str, Any]) -> tuple[float, list[str]]:
 
     Order level: ``order.discount.reason == "Loyalty Redemption"`` counts
     ``order.discount_amount``; line level: a line whose ``discount.reason`` is Loyalty
-    Redemption counts its ``discount_amount``.
+    Redemption counts its ``discount_amount``. The mock reads an order's loyalty discount
+    the same way (`mockserver.domain.order_warnings`).
     """
-    total = 0.0
-    codes: list[str] = []
-    discount = order.get("discount")
-    if isinstance(discount, dict) and discount.get("reason") == "Loyalty Redemption":
-        total += number(order.get("discount_amount")) or number(discount.get("amount")) or 0.0
-        if discount.get("reward_code"):
-            codes.append(str(discount["reward_code"]))
-    for line in lines(order):
-        line_discount = line.get("discount")
-        if isinstance(line_discount, dict) and line_discount.get("reason") == "Loyalty Redemption":
-            total += number(line.get("discount_amount")) or number(line_discount.get("amount")) or 0.0
-            if line_discount.get("reward_code"):
-                codes.append(str(line_discount["reward_code"]))
-    return total, codes
+    return _order_loyalty_discount(order)

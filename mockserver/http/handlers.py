@@ -31,9 +31,12 @@ VIOLATIONS_HEADER = "X-LoyaPro-Mock-Violations"
 
 
 def json_response(request: web.Request, data: Any, status: int = 200) -> web.Response:
-    """Serialise ``data`` with orjson; in lenient mode, add the request's violations.
+    """Serialise ``data`` with orjson, adding the request's violations to its ``violations``.
 
-    The data is kept on the request's ``Call`` so the journal records what was sent.
+    Those are the pipeline's warnings (``header.accept``) and, in lenient mode, the findings
+    it let through; with the use case's own (an order's warnings), they are counted in the
+    ``X-LoyaPro-Mock-Violations`` header, warnings included. The data is kept on the
+    request's ``Call`` so the journal records what was sent.
     """
     call = request[CALL]
     headers: dict[str, str] = {}

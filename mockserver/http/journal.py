@@ -1,5 +1,8 @@
 """Journal entries: what a POS sent, what the mock answered, the verdict and every violation.
 
+Each violation carries its ``severity``: ``error`` (the request broke the contract or a
+business rule) or ``warning`` (accepted, but a certification check fails it).
+
 Every request outside ``/__admin/`` becomes one entry, stored with the store's
 ``record_request`` and read back by ``GET /__admin/requests`` and by certification.
 """
@@ -14,6 +17,7 @@ import orjson
 
 from loyapro_mock.mockserver.domain.clock import iso
 from loyapro_mock.mockserver.domain.problem_codes import CONTRACT_CODES
+from loyapro_mock.mockserver.domain.violations import ERROR
 from loyapro_mock.mockserver.http.keys import Call
 from loyapro_mock.mockserver.http.problems import violation_dicts
 
@@ -70,7 +74,8 @@ def merge_violations(*groups: Iterable[Mapping[str, Any]]) -> list[dict[str, Any
 
 
 def entry_violations(call: Call, status: int) -> list[dict[str, Any]]:
-    """Every violation the request showed: pipeline findings, problem errors, lenient ones."""
+    """Every violation the request showed: pipeline findings, problem errors, lenient ones,
+    warnings; each with its ``severity`` (``error`` unless it says otherwise)."""
     data = call.response_data if isinstance(call.response_data, dict) else {}
     listed: list[dict[str, Any]] = []
     if status >= 400:
@@ -78,12 +83,22 @@ def entry_violations(call: Call, status: int) -> list[dict[str, Any]]:
         if isinstance(errors, list):
             listed = [e for e in errors if isinstance(e, dict)]
         elif data.get("code") in CONTRACT_CODES:  # the request broke the contract: a violation
-            listed = [{"pointer": "", "message": str(data.get("detail", "")), "rule": str(data["code"])}]
+            listed = [
+                {
+                    "pointer": "",
+                    "message": str(data.get("detail", "")),
+                    "rule": str(data["code"]),
+                    "severity": ERROR,
+                }
+            ]
     else:
         found = data.get("violations")
         if isinstance(found, list):
             listed = [v for v in found if isinstance(v, dict)]
-    return merge_violations(violation_dicts(call.violations), listed)
+    merged = merge_violations(violation_dicts(call.violations), listed)
+    for item in merged:
+        item.setdefault("severity", ERROR)
+    return merged
 
 
 def build_entry(

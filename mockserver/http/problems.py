@@ -36,7 +36,7 @@ PROBLEM_TYPE_BASE = "urn:loyapro-mock:problem:"
 
 
 def violation_dicts(violations: Iterable[Violation | Mapping[str, Any]]) -> list[dict[str, Any]]:
-    """Turn violations (objects or already-plain dicts) into ``{pointer, message, rule}`` dicts."""
+    """Turn violations (objects or already-plain dicts) into ``{pointer, message, rule, severity}`` dicts."""
     out: list[dict[str, Any]] = []
     for violation in violations:
         if isinstance(violation, Violation):

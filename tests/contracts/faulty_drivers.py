@@ -11,6 +11,7 @@ import uuid
 from typing import Any
 
 import requests
+from faulty_parity import PARITY_DRIVERS
 from faulty_session import (
     AttachesTheDocsCustomer,
     RetriesUnderNewIdentifiers,
@@ -182,4 +183,5 @@ FAULTY_DRIVERS: tuple[type[Driver], ...] = (
     RetriesUnderNewIdentifiers,
     AttachesTheDocsCustomer,
     ReturnsUnlinkedOrder,
+    *PARITY_DRIVERS,
 )

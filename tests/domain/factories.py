@@ -52,6 +52,7 @@ def order(
                 "tax_exclusive_unit_price": round(unit_price / 1.15, 5),
                 "tax_exclusive_total_price": exclusive,
                 "discount_amount": 0,
+                "status": 3,
                 "options": [],
                 "taxes": [
                     {"id": "vat", "rate": 15, "pivot": {"amount": round(total - exclusive, 5), "rate": 15}}

@@ -58,7 +58,8 @@ async def test_docs_nodejs_example_is_accepted_as_written(client: Any, docs_orde
     assert result["customer"]["customer_mobile_number"] == DOCS_CUSTOMER
     [entry] = await journal(client)
     assert entry["verdict"] == "accepted"
-    assert entry["violations"] == []
+    # accepted, but without 'Accept: application/json' certification would fail it
+    assert [(v["rule"], v["severity"]) for v in entry["violations"]] == [("header.accept", "warning")]
 
 
 async def test_same_order_twice_is_a_duplicate_that_changes_nothing(

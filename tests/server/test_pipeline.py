@@ -25,7 +25,9 @@ async def test_wrong_accept_is_406(client: Any, token: str, docs_order: dict[str
     assert problem["code"] == "not_acceptable"
     assert "Accept: application/json" in problem["detail"]
     [entry] = await journal(client)
-    assert entry["violations"] == [{"pointer": "", "message": problem["detail"], "rule": "not_acceptable"}]
+    assert entry["violations"] == [
+        {"pointer": "", "message": problem["detail"], "rule": "not_acceptable", "severity": "error"}
+    ]
 
 
 @pytest.mark.parametrize(
@@ -53,7 +55,9 @@ async def test_accept_json_with_q_zero_is_406(client: Any, token: str, docs_orde
     assert response.status == 406
 
 
-async def test_missing_accept_is_read_as_any(client: Any, token: str, docs_order: dict[str, Any]) -> None:
+async def test_missing_accept_is_read_as_any_with_a_warning(
+    client: Any, token: str, docs_order: dict[str, Any]
+) -> None:
     headers = auth_headers(token)
     del headers["Accept"]
     response = await client.post(
@@ -62,7 +66,7 @@ async def test_missing_accept_is_read_as_any(client: Any, token: str, docs_order
     assert response.status == 200, await response.text()
     [entry] = await journal(client)
     assert "Accept" not in entry["request"]["headers"]
-    assert entry["violations"] == []
+    assert [(v["rule"], v["severity"]) for v in entry["violations"]] == [("header.accept", "warning")]
 
 
 @pytest.mark.parametrize(

@@ -10,6 +10,9 @@ redemptions_released, violations}``. ``business_registered`` is true when the or
 a business the mock did not know and ``auto_register`` registered it; the answer's
 ``violations`` then carry a ``business.auto_registered`` warning, since a mistyped
 reference would otherwise work silently.
+Other warnings (`mockserver.domain.order_warnings`: what is accepted but fails certification,
+such as a paid order whose Loyalty Redemption discount is not what was redeemed on it) never
+refuse the order either; they are listed in ``violations`` too.
 
 It is ``apply_order(loyapro, pos_name, prepare_order(payload, raw), lenient=...)``: the
 server runs `prepare_order` (no state) before it queues for the write lock, and only
@@ -22,6 +25,11 @@ from typing import Any, NamedTuple
 
 from loyapro_mock.mockserver.domain import order_lifecycle
 from loyapro_mock.mockserver.domain.errors import DomainError, invalid
+from loyapro_mock.mockserver.domain.order_warnings import (
+    loyalty_discount,
+    payload_warnings,
+    redemption_warnings,
+)
 from loyapro_mock.mockserver.domain.orders import OrderFacts, mapping, read_order
 from loyapro_mock.mockserver.domain.records import Row, StoreTx
 from loyapro_mock.mockserver.domain.rules import check_order
@@ -55,12 +63,13 @@ def process_order(
 
 
 def prepare_order(payload: dict[str, Any], raw: bytes | None = None) -> PreparedOrder:
-    """The part of `process_order` that needs no state: the order's facts and the business
-    rules it breaks. The server does this before queueing for the write lock."""
+    """The part of `process_order` that needs no state: the order's facts, the business
+    rules it breaks and its warnings (`mockserver.domain.order_warnings`). The server does
+    this before queueing for the write lock."""
     facts = read_order(payload, raw)
     if facts.order_id is None:
         raise invalid("/order/id", "is required: the order's id identifies it in LoyaPro")
-    return PreparedOrder(payload, facts, tuple(check_order(payload)))
+    return PreparedOrder(payload, facts, (*check_order(payload), *payload_warnings(payload)))
 
 
 def apply_order(
@@ -86,14 +95,17 @@ def apply_order(
         if facts.has_original_order:
             original = _original(tx, reference, facts.original_order_id, violations)
         violations.sort(key=lambda v: (v.pointer, v.rule))
-        if violations and not lenient:
+        errors = [v for v in violations if v.is_error]  # warnings never refuse an order
+        if errors and not lenient:
             raise DomainError(
                 422,
                 "business_rule_violated",
-                f"the order breaks {len(violations)} business rule(s): "
-                + "; ".join(f"{v.pointer}: {v.message}" for v in violations),
-                errors=violations,
+                f"the order breaks {len(errors)} business rule(s): "
+                + "; ".join(f"{v.pointer}: {v.message}" for v in errors),
+                errors=errors,
             )
+        if facts.status == "Paid" and facts.order_id is not None:
+            violations.extend(_redemption_warnings(tx, reference, facts.order_id, payload))
         result = order_lifecycle.apply_order(
             tx,
             loyapro.programs.for_business(reference),
@@ -124,7 +136,21 @@ def _auto_registration(loyapro: LoyaPro, tx: StoreTx, pos_name: str, reference: 
         "LoyaPro gave the merchant, or set auto_register: false so an unknown business is "
         "refused with unknown_business",
         "business.auto_registered",
+        severity="warning",
     )
+
+
+def _redemption_warnings(tx: StoreTx, reference: str, order_id: str, payload: Any) -> list[Violation]:
+    """Warnings where a paid order's loyalty discount is not what was redeemed on it."""
+    order = mapping(mapping(payload).get("order"))
+    redemptions = tx.order_redemptions(reference, order_id)
+    elsewhere: dict[str, Row] = {}
+    if not redemptions:  # the codes its discount names may have been redeemed on another id
+        for code in loyalty_discount(order)[1]:
+            active = tx.active_redemption(code)
+            if active is not None and active["business_reference"] == reference:
+                elsewhere[code] = active
+    return redemption_warnings(order, order_id, redemptions, elsewhere)
 
 
 def _original(

@@ -9,9 +9,12 @@ Two middlewares:
 * :func:`contract_middleware` runs the checks of the contract in the order a client should
   fix them, and leaves the parsed body in the request's :class:`~mockserver.http.keys.Call`.
 
-A missing ``Accept`` header is read as ``*/*`` (LoyaPro's own Node.js sample sends none); an
-``Accept`` that rules out ``application/json`` is a 406. In lenient mode (``--lenient``) the
-header, content-type and schema findings are recorded as violations instead of rejecting.
+A missing ``Accept`` header is read as ``*/*`` (LoyaPro's own Node.js sample sends none) and an
+``Accept`` that allows JSON without naming it (``*/*``) is accepted too, but both get a warning
+``header.accept``: LoyaPro requires ``Accept: application/json`` on every request, and
+certification checks it. An ``Accept`` that rules out ``application/json`` is a 406. In lenient
+mode (``--lenient``) the header, content-type and schema findings are recorded as violations
+instead of rejecting.
 """
 
 from __future__ import annotations
@@ -24,7 +27,7 @@ import orjson
 from aiohttp import web
 
 from loyapro_mock.mockserver.domain.errors import DomainError
-from loyapro_mock.mockserver.domain.violations import Violation
+from loyapro_mock.mockserver.domain.violations import WARNING, Violation
 from loyapro_mock.mockserver.http.journal import build_entry, utc_now_iso
 from loyapro_mock.mockserver.http.keys import (
     AUTH,
@@ -177,6 +180,23 @@ def _reject_or_record(lenient: bool, call: Call, problem: ProblemError, rule: st
     call.violations.append(Violation("", problem.detail, rule))
 
 
+def _names_json(accept: str | None) -> bool:
+    """True when an ``Accept`` header names application/json, as LoyaPro requires."""
+    return accept is not None and "application/json" in accept.lower()
+
+
+def _accept_warning(accept: str | None) -> Violation:
+    """The warning of an ``Accept`` that is accepted but does not name application/json."""
+    sent = "The request has no Accept header" if accept is None else f"The Accept header is {accept!r}"
+    return Violation(
+        "",
+        f"{sent}; LoyaPro requires 'Accept: application/json' on every request (the mock "
+        "answers anyway, but certification fails it). Send 'Accept: application/json'.",
+        "header.accept",
+        WARNING,
+    )
+
+
 def _check_headers(request: web.Request, op: Operation, call: Call, lenient: bool) -> None:
     accept = request.headers.get("Accept")
     if accept is not None and not accepts_json(accept):
@@ -187,10 +207,12 @@ def _check_headers(request: web.Request, op: Operation, call: Call, lenient: boo
                 406,
                 "not_acceptable",
                 f"The Accept header {accept!r} does not allow application/json, the only type this "
-                "API answers with. Send 'Accept: application/json' (or leave the header out).",
+                "API answers with. Send 'Accept: application/json'.",
             ),
             "header.accept",
         )
+    elif op.pos and not _names_json(accept):
+        call.violations.append(_accept_warning(accept))
     if op.validator is not None:
         reason = content_type_error(request.headers.get("Content-Type"))
         if reason is not None:
@@ -270,7 +292,7 @@ async def contract_middleware(request: web.Request, handler: Handler) -> web.Str
     except (ProblemError, DomainError, web.HTTPException, StoreError):
         raise
     except Exception as exc:
-        if not any(not v.rule.startswith("header.") for v in call.violations):
+        if not any(v.is_error and not v.rule.startswith("header.") for v in call.violations):
             raise  # a conforming body: the failure is the mock's own, answered as a 500
         log.info("lenient request could not be processed: %r", exc)
         raise ProblemError(
@@ -380,7 +402,10 @@ def _log_entry(entry: dict[str, Any]) -> None:
     violations = entry["violations"]
     found = ""
     if violations:
-        shown = ", ".join(f"{v['pointer'] or '/'} {v['rule']}" for v in violations[:3])
+        shown = ", ".join(
+            f"{v['pointer'] or '/'} {v['rule']}{' (warning)' if v.get('severity') == 'warning' else ''}"
+            for v in violations[:3]
+        )
         more = f" and {len(violations) - 3} more" if len(violations) > 3 else ""
         found = f" [{len(violations)} violation(s): {shown}{more}]"
     request_log.info(
