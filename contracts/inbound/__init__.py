@@ -3,7 +3,13 @@
 from __future__ import annotations
 
 from loyapro_mock.contracts.findings import Finding
-from loyapro_mock.contracts.inbound import checks_contract, checks_orders, checks_payload, checks_rewards
+from loyapro_mock.contracts.inbound import (
+    checks_amounts,
+    checks_contract,
+    checks_orders,
+    checks_payload,
+    checks_rewards,
+)
 from loyapro_mock.contracts.inbound.evidence import INBOUND, InboundEvidence, JournalEntry
 from loyapro_mock.contracts.mock_admin import MockAdmin
 from loyapro_mock.contracts.session import CertSession
@@ -17,7 +23,7 @@ __all__ = [
 ]
 
 # the check modules register themselves on import
-_CHECK_MODULES = (checks_contract, checks_orders, checks_payload, checks_rewards)
+_CHECK_MODULES = (checks_contract, checks_orders, checks_payload, checks_rewards, checks_amounts)
 
 
 def collect_inbound_evidence(session: CertSession, admin: MockAdmin | None = None) -> InboundEvidence:

@@ -11,6 +11,7 @@ import uuid
 from typing import Any
 
 import requests
+from faulty_amounts import FAULTY_AMOUNTS
 
 from loyapro_mock.contracts.driver import Driver
 from loyapro_mock.contracts.orders import Ticket
@@ -169,4 +170,5 @@ FAULTY_DRIVERS: tuple[type[Driver], ...] = (
     RetriesAsNewOrder,
     EventTimeInMilliseconds,
     OmitsLineStatus,
+    *FAULTY_AMOUNTS,
 )
