@@ -15,8 +15,7 @@ from loyapro_mock.contracts.driver import Driver, StepResult
 from loyapro_mock.contracts.findings import Finding, Report
 from loyapro_mock.contracts.inbound import evaluate_session
 from loyapro_mock.contracts.outbound import DEFAULT_MAX_EXAMPLES, certify_pos
-from loyapro_mock.contracts.outbound.probes import PosClient, page_items, walk_products
-from loyapro_mock.contracts.prepare import DOCS_BUSINESS_REFERENCE, start_session
+from loyapro_mock.contracts.prepare import DOCS_BUSINESS_REFERENCE, read_pos_catalogue, start_session
 from loyapro_mock.contracts.reference_pos import REFERENCE_POS_TOKEN, PosBackend, create_pos_app
 from loyapro_mock.contracts.runner import build_report
 from loyapro_mock.contracts.serving import BackgroundServer
@@ -101,8 +100,8 @@ class InboundRun:
 
 
 def pos_catalogue(pos_url: str, token: str | None) -> list[dict[str, Any]]:
-    """The POS's products as its Product API lists them."""
-    return page_items(walk_products(PosClient(pos_url, token), 100))
+    """The POS's products as its Product API lists them (``PosCatalogueError`` when it cannot)."""
+    return read_pos_catalogue(pos_url, token)
 
 
 def run_inbound(
@@ -113,12 +112,21 @@ def run_inbound(
     seed: int = 0,
     pos_version: str = "",
 ) -> InboundRun:
-    """Start a session, let ``driver`` perform the checklist, grade the journal."""
+    """Start a session, let ``driver`` perform the checklist, grade the journal.
+
+    The ``catalogue`` (the POS's products, Product API items) is loaded into the mock and
+    kept by the session, so prices and product rewards are graded against it.
+    """
     allowed = [str(item["id"]) for item in (catalogue or [])][:3]
     if catalogue:
         mock.load_catalogue(DOCS_BUSINESS_REFERENCE, catalogue)
     session = start_session(
-        mock.url, pos_name=mock.pos_name, allowed_products=allowed, seed=seed, pos_version=pos_version
+        mock.url,
+        pos_name=mock.pos_name,
+        allowed_products=allowed,
+        catalogue=catalogue or (),
+        seed=seed,
+        pos_version=pos_version,
     )
     steps = driver(session, mock.token(), catalogue, seed=seed).run()
     return InboundRun(session, steps, evaluate_session(session))

@@ -47,6 +47,16 @@ class MockAdmin:
         data: dict[str, Any] = self._call("POST", "/__admin/rewards", json=body)
         return data
 
+    def add_products(self, business_reference: int | str, products: list[dict[str, Any]]) -> dict[str, Any]:
+        """``POST /__admin/products``: give the mock the POS's products (Product API items),
+        as LoyaPro reads them to build product rewards; returns ``{added, total}``."""
+        fields = ("id", "sku", "name", "name_localized", "price", "category", "is_active")
+        body = [{key: product[key] for key in fields if key in product} for product in products]
+        data: dict[str, Any] = self._call(
+            "POST", "/__admin/products", json={"business_reference": business_reference, "products": body}
+        )
+        return data
+
     def customer(self, mobile: str, dial_code: int | str = 966) -> dict[str, Any]:
         """``GET /__admin/customers/{mobile}``: balances and ledger."""
         data: dict[str, Any] = self._call(

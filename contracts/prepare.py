@@ -1,14 +1,16 @@
-"""Prepare a certification session on a running mock: customers and one reward code per kind."""
+"""Prepare a certification session on a running mock: customers, one reward code per kind,
+and the POS's catalogue (read from its Product API) that amounts are graded against."""
 
 from __future__ import annotations
 
 import random
-from collections.abc import Sequence
+import re
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
 from loyapro_mock.contracts.mock_admin import MockAdmin, MockAdminError
-from loyapro_mock.contracts.session import CertSession, SessionCustomer, SessionReward
+from loyapro_mock.contracts.session import CatalogueProduct, CertSession, SessionCustomer, SessionReward
 
 DOCS_BUSINESS_REFERENCE = 440810
 DOCS_BRANCH_ID = "97be5de5-ae01-4efe-8355-7c6aaf077be7"
@@ -34,6 +36,76 @@ def session_customer(rng: random.Random) -> SessionCustomer:
     return SessionCustomer(name=latin, name_localized=arabic, dial_code=966, mobile=mobile)
 
 
+class PosCatalogueError(RuntimeError):
+    """The POS's Product API could not be read: unreachable, refused the token, or broken.
+
+    ``status`` is the HTTP status the POS answered (None when it could not be reached).
+    """
+
+    def __init__(self, message: str, status: int | None = None) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+def _unreachable(error: str) -> str:
+    """A transport error as a short reason (``connection refused``, ``timed out``...)."""
+    lowered = error.lower()
+    for needle, reason in (
+        ("connection refused", "connection refused"),
+        ("timed out", "no answer in time (timed out)"),
+        ("name or service not known", "unknown host"),
+        ("nodename nor servname", "unknown host"),
+        ("failed to resolve", "unknown host"),
+        ("getaddrinfo failed", "unknown host"),
+    ):
+        if needle in lowered:
+            return reason
+    return re.sub(r"\s+", " ", error)[:300]
+
+
+def read_pos_catalogue(pos_url: str, token: str | None, per_page: int = 100) -> list[dict[str, Any]]:
+    """Every product the POS's Product API lists (``GET /products``, all pages).
+
+    Raises :class:`PosCatalogueError` when the POS cannot be reached, answers an error (401
+    and 403 included), answers something that is not a page of products, or lists none: a
+    session graded against a partial or empty catalogue would grade prices wrongly.
+    """
+    # the probes live with the outbound checks, which load schemathesis: import on use
+    from loyapro_mock.contracts.outbound.probes import PosClient, page_items, walk_products
+
+    base = pos_url.rstrip("/")
+    calls = walk_products(PosClient(base, token), per_page)
+    for call in calls:
+        page = call.query.get("page", "1")
+        request = f"{call.method} {call.path}" + (f" (page {page})" if page != "1" else "")
+        if call.status is None:
+            raise PosCatalogueError(f"cannot reach the POS at {base}: {_unreachable(call.error)}")
+        if not 200 <= call.status < 300:
+            raise PosCatalogueError(f"the POS answered {call.status} to {request}", call.status)
+        if not call.json_ok or not isinstance(call.response.get("data"), list):
+            raise PosCatalogueError(
+                f"the POS answered {request} with something that is not a page of products "
+                f"(a JSON object with a data list): {str(call.response)[:200]}",
+                call.status,
+            )
+    items = page_items(calls)
+    if not items:
+        raise PosCatalogueError(
+            f"the POS's Product API at {base}/products lists no products; LoyaPro needs them "
+            "to build product rewards and the session to grade prices"
+        )
+    return items
+
+
+def session_catalogue(
+    items: Sequence[Mapping[str, Any]], *, tax_inclusive: bool = True
+) -> tuple[list[CatalogueProduct], int]:
+    """The Product API items as catalogue products, and how many were left out (no id or price)."""
+    products = [CatalogueProduct.from_api(item, tax_inclusive=tax_inclusive) for item in items]
+    kept = [product for product in products if product is not None]
+    return kept, len(products) - len(kept)
+
+
 def start_session(
     mock_url: str,
     *,
@@ -41,11 +113,20 @@ def start_session(
     business_reference: int | str = DOCS_BUSINESS_REFERENCE,
     branch_id: str = DOCS_BRANCH_ID,
     allowed_products: Sequence[str] = (),
+    catalogue: Sequence[Mapping[str, Any]] = (),
+    catalogue_source: str = "the POS's Product API",
+    prices_include_tax: bool = True,
     pos_version: str = "",
     seed: int | None = None,
     admin: MockAdmin | None = None,
 ) -> CertSession:
-    """Create a session: note where the journal stands, make a customer, issue three codes."""
+    """Create a session: note where the journal stands, make a customer, issue three codes.
+
+    ``catalogue`` holds the POS's products as its Product API lists them (``price``
+    after tax unless ``prices_include_tax`` is False); the session keeps them, so that
+    ``certify report`` grades line prices and product rewards against them. Without one,
+    those amounts are not graded (and the report says so).
+    """
     admin = admin or MockAdmin(mock_url)
     health = admin.health()
     rng = random.Random(seed)
@@ -60,6 +141,14 @@ def start_session(
         pos_version=pos_version,
         spec_version=str(health.get("spec_version", "")),
     )
+    if catalogue:
+        session.catalogue, skipped = session_catalogue(catalogue, tax_inclusive=prices_include_tax)
+        session.catalogue_source = catalogue_source
+        if skipped:
+            session.notes.append(
+                f"{skipped} of the {len(catalogue)} products {catalogue_source} lists have no id or "
+                "no numeric price; order lines of those products are reported as unknown."
+            )
     customer = session_customer(rng)
     session.customers.append(customer)
     for kind, options in (

@@ -2,18 +2,22 @@
 
 ``certify start`` creates one on a running mock and saves it as ``session.json`` next to
 the cashier checklist; ``certify report`` reads it back to know which journal entries,
-customers and reward codes belong to the session.
+customers and reward codes belong to the session, and which catalogue (the POS's products
+and prices) the amounts the POS sends are graded against.
 """
 
 from __future__ import annotations
 
 import json
 import secrets
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
 REWARD_KINDS = ("products", "percentage", "fixed_amount")
+#: The VAT rate a price is converted with when the order line names none (Saudi VAT).
+DEFAULT_VAT_RATE = 15.0
 
 
 @dataclass(frozen=True)
@@ -44,6 +48,50 @@ class SessionReward:
     allowed_products: tuple[str, ...] = ()
 
 
+@dataclass(frozen=True)
+class CatalogueProduct:
+    """A product as the POS's Product API listed it when the session started.
+
+    The Product API gives one ``price`` and does not say whether it includes VAT:
+    ``tax_inclusive`` records what the session was told (prices after tax by default, as
+    Saudi POSes list them). :meth:`price_in` converts it to an order's pricing mode.
+    """
+
+    id: str
+    name: str
+    price: float
+    tax_inclusive: bool = True
+    sku: str | None = None
+
+    @classmethod
+    def from_api(cls, item: Mapping[str, Any], *, tax_inclusive: bool = True) -> CatalogueProduct | None:
+        """Read one Product API item; None when it has no id or no numeric price."""
+        price = item.get("price")
+        if not item.get("id") or isinstance(price, bool) or not isinstance(price, int | float):
+            return None
+        sku = item.get("sku")
+        return cls(
+            id=str(item["id"]),
+            name=str(item.get("name") or ""),
+            price=float(price),
+            tax_inclusive=tax_inclusive,
+            sku=str(sku) if sku not in (None, "") else None,
+        )
+
+    @property
+    def listed_as(self) -> str:
+        """``"tax-inclusive"`` or ``"tax-exclusive"``: how the catalogue lists the price."""
+        return "tax-inclusive" if self.tax_inclusive else "tax-exclusive"
+
+    def price_in(self, mode: str, vat_rate: float = DEFAULT_VAT_RATE) -> float:
+        """The unit price an order line must carry in pricing ``mode`` (``"inclusive"`` or
+        ``"exclusive"``, see ``mockserver.domain.rules.pricing_mode``) at ``vat_rate`` %."""
+        factor = 1 + vat_rate / 100
+        if mode == "inclusive":
+            return self.price if self.tax_inclusive else self.price * factor
+        return self.price / factor if self.tax_inclusive else self.price
+
+
 @dataclass
 class CertSession:
     """Everything ``certify report`` needs to find and judge a session's traffic."""
@@ -61,6 +109,8 @@ class CertSession:
     pos_version: str = ""
     spec_version: str = ""
     notes: list[str] = field(default_factory=list)
+    catalogue: list[CatalogueProduct] = field(default_factory=list)
+    catalogue_source: str = ""  # where the catalogue came from ("the POS's Product API at ...")
 
     @staticmethod
     def new_id() -> str:
@@ -73,6 +123,17 @@ class CertSession:
             if reward.kind == kind:
                 return reward
         raise KeyError(f"the session has no {kind} reward")
+
+    def product(self, product_id: object) -> CatalogueProduct | None:
+        """The catalogue product with this id (or, failing that, this SKU); None if unknown."""
+        key = str(product_id)
+        by_sku = None
+        for product in self.catalogue:
+            if product.id == key:
+                return product
+            if by_sku is None and product.sku == key:
+                by_sku = product
+        return by_sku
 
     @property
     def customer(self) -> SessionCustomer:
@@ -95,6 +156,7 @@ class CertSession:
             SessionReward(**{**item, "allowed_products": tuple(item.get("allowed_products") or ())})
             for item in data.get("rewards", [])
         ]
+        values["catalogue"] = [CatalogueProduct(**item) for item in data.get("catalogue", [])]
         return cls(**values)
 
     def save(self, directory: Path) -> Path:

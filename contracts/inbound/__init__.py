@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from loyapro_mock.contracts.findings import Finding
 from loyapro_mock.contracts.inbound import (
+    checks_amounts,
     checks_contract,
     checks_orders,
     checks_payload,
@@ -23,7 +24,14 @@ __all__ = [
 ]
 
 # the check modules register themselves on import
-_CHECK_MODULES = (checks_contract, checks_orders, checks_payload, checks_rewards, checks_session)
+_CHECK_MODULES = (
+    checks_amounts,
+    checks_contract,
+    checks_orders,
+    checks_payload,
+    checks_rewards,
+    checks_session,
+)
 
 
 def collect_inbound_evidence(session: CertSession, admin: MockAdmin | None = None) -> InboundEvidence:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import Any
 
 import click
 from rich.console import Console
@@ -19,7 +20,13 @@ from loyapro_mock.contracts.defaults import DEFAULT_MAX_EXAMPLES
 from loyapro_mock.contracts.findings import Finding, Report
 from loyapro_mock.contracts.inbound import evaluate_session
 from loyapro_mock.contracts.mock_admin import MockAdmin, MockAdminError
-from loyapro_mock.contracts.prepare import DOCS_BRANCH_ID, DOCS_BUSINESS_REFERENCE, start_session
+from loyapro_mock.contracts.prepare import (
+    DOCS_BRANCH_ID,
+    DOCS_BUSINESS_REFERENCE,
+    PosCatalogueError,
+    read_pos_catalogue,
+    start_session,
+)
 from loyapro_mock.contracts.reports import print_report, write_all
 from loyapro_mock.contracts.runner import build_report
 from loyapro_mock.contracts.session import CertSession
@@ -66,9 +73,19 @@ def certify_group() -> None:
     help="Products the free-product reward allows (repeat); default: from --pos-url, else any.",
 )
 @click.option(
-    "--pos-url", default=None, help="The POS's Product API, to pick the free-product reward's products."
+    "--pos-url",
+    default=None,
+    help="The POS's Product API: its products are loaded into the mock and the session grades "
+    "line prices and product rewards against them.",
 )
 @click.option("--pos-token", default=None, help="Bearer token for --pos-url.")
+@click.option(
+    "--pos-prices",
+    type=click.Choice(["tax-inclusive", "tax-exclusive"]),
+    default="tax-inclusive",
+    show_default=True,
+    help="Whether the Product API's prices include VAT (its products do not say).",
+)
 @click.option("--pos-version", default="", help="The POS version under certification (shown in the report).")
 @click.option(
     "--dir",
@@ -86,21 +103,18 @@ def start(
     product_ids: tuple[str, ...],
     pos_url: str | None,
     pos_token: str | None,
+    pos_prices: str,
     pos_version: str,
     directory: Path,
 ) -> None:
-    """Prepare a certification session and write the cashier checklist (Markdown and JSON)."""
-    allowed = list(product_ids)
-    if not allowed and pos_url:
-        from loyapro_mock.contracts.outbound.probes import (  # schemathesis
-            PosClient,
-            page_items,
-            walk_products,
-        )
+    """Prepare a certification session and write the cashier checklist (Markdown and JSON).
 
-        items = page_items(walk_products(PosClient(pos_url, pos_token), 100))
-        allowed = [str(item["id"]) for item in items if item.get("is_active", True)][:3]
+    With --pos-url, the POS's products are read from its Product API and loaded into the
+    mock; the session keeps them to grade prices. A POS that cannot be read stops here.
+    """
     reference: int | str = int(business_reference) if business_reference.isdigit() else business_reference
+    catalogue = _load_pos_catalogue(mock_url, reference, pos_url, pos_token) if pos_url else []
+    allowed = list(product_ids) or [str(item["id"]) for item in catalogue if item.get("is_active", True)][:3]
     try:
         session = start_session(
             mock_url,
@@ -108,6 +122,9 @@ def start(
             business_reference=reference,
             branch_id=branch_id,
             allowed_products=allowed,
+            catalogue=catalogue,
+            catalogue_source="the POS's Product API",
+            prices_include_tax=pos_prices == "tax-inclusive",
             pos_version=pos_version,
         )
     except MockAdminError as exc:
@@ -118,7 +135,49 @@ def start(
     click.echo(f"session {session.id}")
     click.echo(f"checklist: {paths['markdown']}")
     click.echo(f"checklist: {paths['json']}")
+    for line in _grading_plan(session, pos_url):
+        click.echo(line)
     click.echo(f"when the cashier is done: loyapro-mock certify report --session {session.id}")
+
+
+def _load_pos_catalogue(
+    mock_url: str, reference: int | str, pos_url: str, pos_token: str | None
+) -> list[dict[str, Any]]:
+    """The POS's products, read from its Product API and loaded into the mock; exits on failure."""
+    try:
+        catalogue = read_pos_catalogue(pos_url, pos_token)
+    except PosCatalogueError as exc:
+        if exc.status in (401, 403):
+            fix = (
+                "it refused the token given with --pos-token"
+                if pos_token
+                else "pass its token with --pos-token"
+            )
+            raise click.ClickException(f"{exc}: {fix}") from exc
+        raise click.ClickException(str(exc)) from exc
+    try:
+        MockAdmin(mock_url).add_products(reference, catalogue)
+    except MockAdminError as exc:
+        raise click.ClickException(f"cannot load the POS's products into the mock: {exc}") from exc
+    return catalogue
+
+
+def _grading_plan(session: CertSession, pos_url: str | None) -> list[str]:
+    """What the session's amounts will be graded against (printed by ``certify start``)."""
+    if session.catalogue:
+        listed = "tax-inclusive" if session.catalogue[0].tax_inclusive else "tax-exclusive"
+        return [
+            f"prices are graded against the POS's Product API at {pos_url} ({len(session.catalogue)} "
+            f"products, prices {listed}): orders.prices_match_catalogue",
+            "redeemed amounts are graded against the rewards' terms and those prices: "
+            "rewards.amount_matches_terms",
+        ]
+    return [
+        "prices are graded against no catalogue: orders.prices_match_catalogue will be not "
+        "exercised; pass --pos-url",
+        "redeemed amounts are graded against the rewards' terms, but the free product's price "
+        "against no catalogue: rewards.amount_matches_terms will be not exercised; pass --pos-url",
+    ]
 
 
 @certify_group.command("report")

@@ -1,4 +1,5 @@
-"""The mock's own admin API under ``/__admin/``: journal, reset, rewards, customers, clock.
+"""The mock's own admin API under ``/__admin/``: journal, reset, rewards, products, customers,
+clock.
 
 Not part of LoyaPro; documented in the spec under the ``admin`` tag. No authentication:
 the mock is a local tool. Admin calls are not journaled.
@@ -12,7 +13,14 @@ from typing import Any
 from aiohttp import web
 
 from loyapro_mock.mockserver.domain.clock import iso, parse_iso
-from loyapro_mock.mockserver.domain.usecases import advance_clock, customer_view, issue_reward_request, reset
+from loyapro_mock.mockserver.domain.usecases import (
+    add_product,
+    advance_clock,
+    customer_view,
+    issue_reward_request,
+    list_products,
+    reset,
+)
 from loyapro_mock.mockserver.domain.usecases.demo_state import demo_summary
 from loyapro_mock.mockserver.http.handlers import json_response
 from loyapro_mock.mockserver.http.journal import VERDICTS
@@ -127,6 +135,26 @@ async def admin_issue_reward(request: web.Request) -> web.Response:
     return json_response(request, issued, status=201)
 
 
+_PRODUCT_FIELDS = ("id", "sku", "name", "name_localized", "price", "category", "is_active")
+
+
+async def admin_add_products(request: web.Request) -> web.Response:
+    """``POST /__admin/products``: add or update products in a business's catalog."""
+    body = request[CALL].body
+    loyapro = request.app[LOYAPRO]
+    reference = body["business_reference"]
+    for item in body["products"]:
+        product = {key: item[key] for key in _PRODUCT_FIELDS if key in item}
+        category = product.get("category")
+        if isinstance(category, dict):  # a Product API category: the catalog keeps its name
+            product["category"] = category.get("name")
+        add_product(loyapro, reference, product)
+    total = len(list_products(loyapro, str(reference)))
+    return json_response(
+        request, {"business_reference": str(reference), "added": len(body["products"]), "total": total}
+    )
+
+
 async def admin_customer(request: web.Request) -> web.Response:
     """``GET /__admin/customers/{mobile}``: balances per program and the loyalty ledger."""
     query = request.query
@@ -169,6 +197,7 @@ HANDLERS: dict[str, Handler] = {
     "admin_requests": admin_requests,
     "admin_reset": admin_reset,
     "admin_issue_reward": admin_issue_reward,
+    "admin_add_products": admin_add_products,
     "admin_customer": admin_customer,
     "admin_clock": admin_clock,
 }

@@ -11,6 +11,7 @@ import uuid
 from typing import Any
 
 import requests
+from faulty_amounts import FAULTY_AMOUNTS
 from faulty_parity import PARITY_DRIVERS
 from faulty_session import (
     AttachesTheDocsCustomer,
@@ -184,4 +185,5 @@ FAULTY_DRIVERS: tuple[type[Driver], ...] = (
     AttachesTheDocsCustomer,
     ReturnsUnlinkedOrder,
     *PARITY_DRIVERS,
+    *FAULTY_AMOUNTS,
 )

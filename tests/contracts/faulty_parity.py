@@ -34,6 +34,8 @@ class RedeemsOnOrderReference(Driver):
     """Sends the receipt reference the cashier sees as the redeem's order_id, not the order id."""
 
     CAUGHT_BY = frozenset({"rewards.discount_matches_order"})
+    #: the redeems name orders that never arrive, so their amounts cannot be graded
+    UNGRADED = frozenset({"rewards.amount_matches_terms"})
     SERVE_RULES = frozenset({"redemption.discount"})
 
     def redeem(

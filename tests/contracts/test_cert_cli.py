@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from faulty_amounts import SendsNetPricesAsGross
 from faulty_drivers import NeverSendsVoids
 from faulty_pos import PushDuplicates
 
@@ -14,17 +16,29 @@ from loyapro_mock.cli.certify import certify_group
 from loyapro_mock.cli.demo import demo
 from loyapro_mock.contracts.driver import Driver
 from loyapro_mock.contracts.harness import REFERENCE_POS_TOKEN, RunningMock, running_pos
+from loyapro_mock.contracts.reference_pos.backend import default_catalogue
+from loyapro_mock.contracts.serving import BackgroundServer
 from loyapro_mock.contracts.session import CertSession
 
 
-def _start(mock: RunningMock, directory: Path) -> CertSession:
-    result = CliRunner().invoke(
-        certify_group, ["start", "--mock-url", mock.url, "--dir", str(directory), "--pos-version", "9.1"]
-    )
+@pytest.fixture(scope="module")
+def pos() -> Iterator[BackgroundServer]:
+    """The reference POS (its Product API lists the 23 products of its café menu)."""
+    with running_pos() as server:
+        yield server
+
+
+def _start(mock: RunningMock, directory: Path, *options: str) -> CertSession:
+    args = ["start", "--mock-url", mock.url, "--dir", str(directory), "--pos-version", "9.1", *options]
+    result = CliRunner().invoke(certify_group, args)
     assert result.exit_code == 0, result.output
     session_id = result.output.split()[1]
     assert f"certify report --session {session_id}" in result.output
     return CertSession.load(directory / session_id)
+
+
+def _start_with_pos(mock: RunningMock, pos: BackgroundServer, directory: Path) -> CertSession:
+    return _start(mock, directory, "--pos-url", pos.url, "--pos-token", REFERENCE_POS_TOKEN)
 
 
 def test_start_writes_the_session_and_the_cashier_checklist(mock: RunningMock, tmp_path: Path) -> None:
@@ -41,9 +55,9 @@ def test_start_writes_the_session_and_the_cashier_checklist(mock: RunningMock, t
 
 
 def test_report_grades_the_session_and_exits_0_when_everything_passes(
-    mock: RunningMock, tmp_path: Path
+    mock: RunningMock, pos: BackgroundServer, tmp_path: Path
 ) -> None:
-    session = _start(mock, tmp_path)
+    session = _start_with_pos(mock, pos, tmp_path)
     Driver(session, mock.token()).run()
     result = CliRunner().invoke(certify_group, ["report", "--session", session.id, "--dir", str(tmp_path)])
     assert result.exit_code == 0, result.output
@@ -112,3 +126,76 @@ def test_start_falls_back_to_any_product_when_the_mock_does_not_know_the_pos_pro
     session = CertSession.load(tmp_path / result.output.split()[1])
     assert session.reward("products").allowed_products == ()
     assert "not-in-the-mock" in session.notes[0]
+
+
+def test_start_with_pos_url_loads_the_pos_catalogue_into_the_mock_and_the_session(
+    mock: RunningMock, pos: BackgroundServer, tmp_path: Path
+) -> None:
+    args = ["start", "--mock-url", mock.url, "--dir", str(tmp_path), "--pos-url", pos.url]
+    result = CliRunner().invoke(certify_group, [*args, "--pos-token", REFERENCE_POS_TOKEN])
+    assert result.exit_code == 0, result.output
+    assert (
+        f"prices are graded against the POS's Product API at {pos.url} (23 products, prices "
+        "tax-inclusive): orders.prices_match_catalogue"
+    ) in result.output
+    session = CertSession.load(tmp_path / result.output.split()[1])
+    assert [(p.id, p.price) for p in session.catalogue] == [
+        (p["id"], p["price"]) for p in default_catalogue()
+    ]
+    # the mock knows the POS's products: the free-product reward allows three of them
+    assert session.reward("products").allowed_products == ("prd-0001", "prd-0002", "prd-0003")
+    assert session.notes == []
+
+
+def test_start_without_pos_url_says_prices_will_not_be_graded(mock: RunningMock, tmp_path: Path) -> None:
+    result = CliRunner().invoke(certify_group, ["start", "--mock-url", mock.url, "--dir", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    assert (
+        "prices are graded against no catalogue: orders.prices_match_catalogue will be not exercised; "
+        "pass --pos-url"
+    ) in result.output
+    assert "rewards.amount_matches_terms will be not exercised" in result.output
+
+
+def test_a_session_without_catalogue_reports_prices_as_not_exercised(
+    mock: RunningMock, tmp_path: Path
+) -> None:
+    session = _start(mock, tmp_path)
+    Driver(session, mock.token()).run()
+    result = CliRunner().invoke(certify_group, ["report", "--session", session.id, "--dir", str(tmp_path)])
+    assert result.exit_code == 2, result.output
+    report = json.loads((tmp_path / session.id / "certification.json").read_text("utf-8"))
+    not_exercised = {f["check"] for f in report["findings"] if f["outcome"] == "not_exercised"}
+    assert not_exercised == {"orders.prices_match_catalogue", "rewards.amount_matches_terms"}
+
+
+def test_report_fails_net_prices_sent_as_prices_after_tax(
+    mock: RunningMock, pos: BackgroundServer, tmp_path: Path
+) -> None:
+    session = _start_with_pos(mock, pos, tmp_path)
+    SendsNetPricesAsGross(session, mock.token()).run()
+    result = CliRunner().invoke(certify_group, ["report", "--session", session.id, "--dir", str(tmp_path)])
+    assert result.exit_code == 1
+    assert "FAIL orders.prices_match_catalogue" in result.output
+
+
+def test_start_exits_non_zero_when_the_pos_refuses_the_token(
+    mock: RunningMock, pos: BackgroundServer, tmp_path: Path
+) -> None:
+    args = ["start", "--mock-url", mock.url, "--dir", str(tmp_path), "--pos-url", pos.url]
+    missing = CliRunner().invoke(certify_group, args)
+    assert missing.exit_code == 1
+    assert "the POS answered 401 to GET /products: pass its token with --pos-token" in missing.output
+    wrong = CliRunner().invoke(certify_group, [*args, "--pos-token", "not-the-token"])
+    assert wrong.exit_code == 1
+    assert (
+        "the POS answered 401 to GET /products: it refused the token given with --pos-token" in wrong.output
+    )
+    assert not tmp_path.exists() or list(tmp_path.iterdir()) == []
+
+
+def test_start_exits_non_zero_when_the_pos_cannot_be_reached(mock: RunningMock, tmp_path: Path) -> None:
+    args = ["start", "--mock-url", mock.url, "--dir", str(tmp_path), "--pos-url", "http://127.0.0.1:9"]
+    result = CliRunner().invoke(certify_group, args)
+    assert result.exit_code == 1
+    assert "cannot reach the POS at http://127.0.0.1:9: connection refused" in result.output
