@@ -51,7 +51,8 @@ class Driver:
         self.catalogue = [item for item in (catalogue or default_catalogue()) if item.get("is_active", True)]
         self.http = requests.Session()
         self.timeout = timeout
-        self.rng = random.Random(seed)
+        # seeded per session: the same seed in two sessions on one mock gives other order ids
+        self.rng = random.Random(f"{seed}:{session.id}")
         self._numbers = itertools.count(1)
         self.sent: dict[str, dict[str, Any]] = {}  # order id -> last body sent
         self.log: list[str] = []
