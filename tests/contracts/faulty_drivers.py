@@ -11,6 +11,7 @@ import uuid
 from typing import Any
 
 import requests
+from faulty_outcomes import OUTCOME_DRIVERS
 
 from loyapro_mock.contracts.driver import Driver
 from loyapro_mock.contracts.orders import Ticket
@@ -20,7 +21,7 @@ from loyapro_mock.contracts.session import SessionReward
 class NeverSendsVoids(Driver):
     """Deletes the order on the till but never tells LoyaPro."""
 
-    CAUGHT_BY = frozenset({"orders.void_sent"})
+    CAUGHT_BY = frozenset({"orders.void_sent", "outcomes.order_void"})
 
     def void(self, ticket: Ticket) -> requests.Response | None:
         ticket.status = 7
@@ -30,7 +31,7 @@ class NeverSendsVoids(Driver):
 class NeverSendsRefunds(Driver):
     """Refunds on the till only."""
 
-    CAUGHT_BY = frozenset({"orders.refund_sent"})
+    CAUGHT_BY = frozenset({"orders.refund_sent", "outcomes.order_refund"})
 
     def refund(self, ticket: Ticket) -> requests.Response | None:
         ticket.status = 5
@@ -38,9 +39,22 @@ class NeverSendsRefunds(Driver):
 
 
 class TotalsOffByTax(Driver):
-    """Sends the pre-tax amount as the order total (and charges it)."""
+    """Sends the pre-tax amount as the order total (and charges it): the mock refuses every
+    order, so LoyaPro ends up holding none of them."""
 
-    CAUGHT_BY = frozenset({"orders.totals_reconcile"})
+    CAUGHT_BY = frozenset(
+        {
+            "orders.totals_reconcile",
+            "outcomes.order_paid",
+            "outcomes.order_resend",
+            "outcomes.order_void",
+            "outcomes.order_refund",
+            "outcomes.reward_products",
+            "outcomes.reward_percentage",
+            "outcomes.reward_fixed_amount",
+            "outcomes.customer_balances",
+        }
+    )
 
     def order_body(self, ticket: Ticket, event: str) -> dict[str, Any]:
         body = super().order_body(ticket, event)
@@ -127,7 +141,7 @@ class OmitsAcceptHeader(Driver):
 class RetriesAsNewOrder(Driver):
     """Retries a failed send by creating the order again, under a new id."""
 
-    CAUGHT_BY = frozenset({"orders.resend_idempotent"})
+    CAUGHT_BY = frozenset({"orders.resend_idempotent", "outcomes.order_resend"})
 
     def resend(self, ticket: Ticket) -> requests.Response:
         retry = dataclasses.replace(ticket, id=str(uuid.uuid4()))
@@ -169,4 +183,5 @@ FAULTY_DRIVERS: tuple[type[Driver], ...] = (
     RetriesAsNewOrder,
     EventTimeInMilliseconds,
     OmitsLineStatus,
+    *OUTCOME_DRIVERS,
 )
