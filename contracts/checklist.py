@@ -1,8 +1,11 @@
 """The cashier checklist of a certification session, as Markdown and as JSON.
 
-Each step says what the cashier does on the POS, with which customer or reward code, and
-what LoyaPro must receive. The driver (:mod:`contracts.driver`) performs the same steps,
-by the same ids, the way a correct POS does.
+Each step says what the cashier does on the POS, with which customer or reward code, what
+LoyaPro must receive, and the outcome: what LoyaPro must hold once the step is done (which
+order in which status, how the session customer's balances move, which state each reward
+code ends in). The report grades the mock's state against the outcome, not only the
+messages. The driver (:mod:`contracts.driver`) performs the same steps, by the same ids, the
+way a correct POS does.
 """
 
 from __future__ import annotations
@@ -17,13 +20,15 @@ from loyapro_mock.contracts.session import CertSession
 
 @dataclass(frozen=True)
 class Step:
-    """One checklist step."""
+    """One checklist step: what the cashier does, what LoyaPro receives (``expected``),
+    what LoyaPro holds afterwards (``outcome``) and the checks that grade it."""
 
     id: str
     title: str
     actions: tuple[str, ...]
     uses: str
     expected: tuple[str, ...]
+    outcome: tuple[str, ...]
     checks: tuple[str, ...]
 
 
@@ -55,7 +60,19 @@ def build_checklist(session: CertSession) -> list[Step]:
                 "The order is sent with status 4 (Paid) and the customer already attached.",
                 "The mock answers status Paid; the customer earns loyalty.",
             ),
-            ("orders.paid_sent", "orders.customer_before_paid", "orders.totals_reconcile"),
+            (
+                f"The order ends Paid in LoyaPro, attached to {who}, who earns points on it "
+                "(their balances grow by what it earned).",
+                "Every paid order of the session leaves its earnings with that customer: their "
+                "final balances are what the session's Paid and Refunded orders left them.",
+            ),
+            (
+                "orders.paid_sent",
+                "orders.customer_before_paid",
+                "orders.totals_reconcile",
+                "outcomes.order_paid",
+                "outcomes.customer_balances",
+            ),
         ),
         Step(
             "order-resend",
@@ -63,7 +80,11 @@ def build_checklist(session: CertSession) -> list[Step]:
             ("Make the POS send the paid order of 'order-paid' again (e.g. its retry after a timeout).",),
             "the order of step order-paid",
             ("The same order id and content are sent; the mock answers duplicate: true.",),
-            ("orders.resend_idempotent",),
+            (
+                "LoyaPro still holds the sale once, Paid; the customer earned on it once (the "
+                "retry moves no balance).",
+            ),
+            ("orders.resend_idempotent", "outcomes.order_resend"),
         ),
         Step(
             "order-void",
@@ -73,8 +94,13 @@ def build_checklist(session: CertSession) -> list[Step]:
                 "Delete (void) the order.",
             ),
             who,
-            ("The order is sent again with status 7 (Void).",),
-            ("orders.void_sent",),
+            ("The order is sent again with status 7 (Void), under the id it was saved with.",),
+            (
+                "The order the POS opened ends Void in LoyaPro: nothing it earned stays with the "
+                "customer and any code redeemed on it is released.",
+                "No order opened during the session is left Initiated.",
+            ),
+            ("orders.void_sent", "outcomes.order_void"),
         ),
         Step(
             "order-refund",
@@ -82,7 +108,11 @@ def build_checklist(session: CertSession) -> list[Step]:
             ("Sell one product to the customer and take payment.", "Refund the whole order."),
             who,
             ("The order is sent again with status 5 (Returned); the mock reverses the loyalty.",),
-            ("orders.refund_sent",),
+            (
+                "The paid order ends Refunded in LoyaPro (status 5, or a return order linked to "
+                "it), and the points it earned are taken back from the customer.",
+            ),
+            ("orders.refund_sent", "outcomes.order_refund"),
         ),
     ]
     for kind, title in (
@@ -109,12 +139,14 @@ def build_checklist(session: CertSession) -> list[Step]:
                     "A lookup (/reward) of the code, then a redeem (/redeem) naming the order.",
                     "The paid order carries the same discount with reason 'Loyalty Redemption'.",
                 ),
+                (f"Code {reward.code} ends redeemed in LoyaPro, on this order, which ends Paid with {who}.",),
                 (
                     "rewards.lookup_before_redeem",
                     "rewards.discount_matches_order",
                     "rewards.single_use",
                 )
-                + (("rewards.product_choice",) if kind == "products" else ()),
+                + (("rewards.product_choice",) if kind == "products" else ())
+                + (f"outcomes.reward_{kind}",),
             )
         )
     return steps
@@ -160,6 +192,8 @@ def render_markdown(session: CertSession) -> str:
         out += [f"- [ ] {action}" for action in step.actions]
         out += ["", "Expected:", ""]
         out += [f"- {item}" for item in step.expected]
+        out += ["", "Outcome in LoyaPro:", ""]
+        out += [f"- {item}" for item in step.outcome]
         out += ["", "Graded by: " + ", ".join(f"`{name}`" for name in step.checks), ""]
     out += [
         "## When done",

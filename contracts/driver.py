@@ -51,8 +51,9 @@ class Driver:
         self.catalogue = [item for item in (catalogue or default_catalogue()) if item.get("is_active", True)]
         self.http = requests.Session()
         self.timeout = timeout
-        # seeded per session: the same seed in two sessions on one mock gives other order ids
-        self.rng = random.Random(f"{seed}:{session.id}")
+        # Fresh order ids per session (a real POS never reuses one for another sale), the same
+        # ones again for the same seed and journal position.
+        self.rng = random.Random(f"{seed}:{session.id}:{session.since_id}")
         self._numbers = itertools.count(1)
         self.sent: dict[str, dict[str, Any]] = {}  # order id -> last body sent
         self.log: list[str] = []

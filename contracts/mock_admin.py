@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
+from urllib.parse import quote
 
 import requests
 
@@ -14,7 +16,8 @@ class MockAdminError(RuntimeError):
 
 
 class MockAdmin:
-    """Calls ``/__admin/health``, ``/requests``, ``/rewards``, ``/reset`` of a running mock."""
+    """Calls ``/__admin/health``, ``/requests``, ``/rewards``, ``/customers``, ``/orders`` and
+    ``/reset`` of a running mock."""
 
     def __init__(self, base_url: str, timeout: float = 15.0) -> None:
         self.base_url = base_url.rstrip("/")
@@ -57,12 +60,52 @@ class MockAdmin:
         )
         return data
 
-    def customer(self, mobile: str, dial_code: int | str = 966) -> dict[str, Any]:
-        """``GET /__admin/customers/{mobile}``: balances and ledger."""
+    def customer(
+        self, mobile: str, dial_code: int | str = 966, *, business: int | str | None = None
+    ) -> dict[str, Any]:
+        """``GET /__admin/customers/{mobile}``: balances, ledger and reward codes (in one
+        business when ``business`` is given)."""
+        params = {"dial_code": str(dial_code)}
+        if business is not None:
+            params["business"] = str(business)
         data: dict[str, Any] = self._call(
-            "GET", f"/__admin/customers/{mobile}", params={"dial_code": str(dial_code)}
+            "GET", f"/__admin/customers/{quote(str(mobile), safe='')}", params=params
         )
         return data
+
+    def reward(self, code: str) -> dict[str, Any]:
+        """``GET /__admin/rewards/{code}``: the code's state and every redemption of it."""
+        data: dict[str, Any] = self._call("GET", f"/__admin/rewards/{quote(code, safe='')}")
+        return data
+
+    def orders(
+        self,
+        *,
+        business: int | str | None = None,
+        pos: str | None = None,
+        ids: Sequence[str] | None = None,
+        customer: str | None = None,
+        dial_code: int | str | None = None,
+        since: str | None = None,
+        limit: int | None = None,
+    ) -> list[dict[str, Any]]:
+        """``GET /__admin/orders``: the orders the mock holds (with their ledger entries and
+        redemptions), least recently updated first, filtered (``ids``: at most 25)."""
+        params = [
+            (key, str(value))
+            for key, value in (
+                ("business", business),
+                ("pos", pos),
+                ("customer", customer),
+                ("dial_code", dial_code),
+                ("since", since),
+                ("limit", limit),
+            )
+            if value is not None
+        ]
+        params += [("id", str(order_id)) for order_id in ids or ()]
+        orders: list[dict[str, Any]] = self._call("GET", "/__admin/orders", params=params).get("orders", [])
+        return orders
 
     def journal(
         self, *, since_id: int = 0, pos: str | None = None, operation: str | None = None

@@ -1,4 +1,5 @@
-"""Inbound certification: grade what the POS sent to the mock during a session."""
+"""Inbound certification: grade what the POS sent to the mock during a session, and what
+the mock ended up holding after it."""
 
 from __future__ import annotations
 
@@ -7,11 +8,13 @@ from loyapro_mock.contracts.inbound import (
     checks_amounts,
     checks_contract,
     checks_orders,
+    checks_outcomes,
     checks_payload,
     checks_rewards,
     checks_session,
 )
 from loyapro_mock.contracts.inbound.evidence import INBOUND, InboundEvidence, JournalEntry
+from loyapro_mock.contracts.inbound.state import read_state
 from loyapro_mock.contracts.mock_admin import MockAdmin
 from loyapro_mock.contracts.session import CertSession
 
@@ -28,6 +31,7 @@ _CHECK_MODULES = (
     checks_amounts,
     checks_contract,
     checks_orders,
+    checks_outcomes,
     checks_payload,
     checks_rewards,
     checks_session,
@@ -35,18 +39,21 @@ _CHECK_MODULES = (
 
 
 def collect_inbound_evidence(session: CertSession, admin: MockAdmin | None = None) -> InboundEvidence:
-    """The session's journal entries: the POS's webhook calls since the session started.
+    """The session's journal entries and the mock's state after the session.
 
-    Entries are those received at or after the session's first journal id, from the
-    session's POS name.
+    Entries are the POS's webhook calls received at or after the session's first journal
+    id, from the session's POS name. The state holds the session customer, the session's
+    reward codes and every order those entries sent, as the mock holds them now.
     """
     admin = admin or MockAdmin(session.mock_url)
     raw = admin.journal(since_id=session.since_id, pos=session.pos_name)
     entries = [JournalEntry.from_dict(item) for item in raw]
-    entries = [entry for entry in entries if entry.id >= session.since_id]
-    return InboundEvidence(session=session, entries=sorted(entries, key=lambda entry: entry.id))
+    entries = sorted((entry for entry in entries if entry.id >= session.since_id), key=lambda entry: entry.id)
+    order_ids = [entry.order_id for entry in entries if entry.operation == "order"]
+    state = read_state(session, order_ids=[i for i in order_ids if i], admin=admin)
+    return InboundEvidence(session=session, entries=entries, state=state)
 
 
 def evaluate_session(session: CertSession, admin: MockAdmin | None = None) -> list[Finding]:
-    """Run every inbound check on the session's journal."""
+    """Run every inbound check on the session's journal and the mock's state after it."""
     return INBOUND.run(collect_inbound_evidence(session, admin))

@@ -1,10 +1,12 @@
-"""What the POS sent, as the mock's journal recorded it: the evidence inbound checks grade."""
+"""What the POS sent, as the mock's journal recorded it, and what the mock ended up holding:
+the evidence inbound checks grade."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from typing import Any
 
+from loyapro_mock.contracts.inbound.state import MockState
 from loyapro_mock.contracts.registry import Registry
 from loyapro_mock.contracts.session import CertSession
 from loyapro_mock.mockserver.domain.orders import mapping
@@ -103,10 +105,12 @@ class JournalEntry:
 
 @dataclass
 class InboundEvidence:
-    """A certification session and the journal entries the POS produced during it."""
+    """A certification session, the journal entries the POS produced during it, and the
+    mock's state after it (None when it was not read: the outcome checks then fail)."""
 
     session: CertSession
     entries: list[JournalEntry] = field(default_factory=list)
+    state: MockState | None = None
 
     def webhooks(self) -> list[JournalEntry]:
         """Entries of the three webhooks (order, reward, redeem), oldest first."""

@@ -128,7 +128,7 @@ CATALOGUE: tuple[ProblemCode, ...] = (
         "invalid_query",
         400,
         "Invalid query parameter",
-        "A query parameter of GET /__admin/requests has a value it does not take.",
+        "A query parameter of GET /__admin/requests or /__admin/orders has a value it does not take.",
         contract=True,
     ),
     # -- the domain: LoyaPro's rules and state -------------------------------------------

@@ -111,6 +111,25 @@ class StoreTx(Protocol):
     def put_order(self, order: Row) -> None:
         """Insert or replace an order row (keys as in `get_order`)."""
 
+    def list_orders(
+        self,
+        *,
+        business_reference: str | None = None,
+        pos_name: str | None = None,
+        order_ids: Sequence[str] | None = None,
+        customer_ids: Sequence[int] | None = None,
+        since: str | None = None,
+        limit: int | None = None,
+    ) -> list[Row]:
+        """Orders, filtered, least recently updated first (then by business and id).
+
+        ``order_ids`` and ``customer_ids`` keep the orders with those ids, of those
+        customers (an empty sequence keeps none); ``since`` (an instant as
+        `mockserver.domain.clock.iso` makes them) keeps the orders created or updated at or
+        after it (``updated_at >= since``); ``limit`` keeps the first ones. Rows as in
+        `get_order`.
+        """
+
     # -- loyalty ledger -----------------------------------------------------------------
     def add_entry(self, entry: Row) -> int:
         """Append a ledger entry and return its id.
@@ -190,8 +209,17 @@ class StoreTx(Protocol):
     def release_redemption(self, redemption_id: int, at: str) -> bool:
         """Conditional update ``redeemed`` -> ``released``; True when it changed."""
 
-    def list_redemptions(self, code: str | None = None) -> list[Row]:
-        """Redemptions (of one code, or all), oldest first."""
+    def list_redemptions(
+        self,
+        code: str | None = None,
+        *,
+        business_reference: str | None = None,
+        order_id: str | None = None,
+    ) -> list[Row]:
+        """Redemptions, oldest first: of one code, or made on one order, or all.
+
+        Unlike `order_redemptions`, released ones are listed too. Filters combine.
+        """
 
     # -- subscriptions ------------------------------------------------------------------
     def add_subscription(self, subscription: Row) -> int:

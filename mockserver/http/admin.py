@@ -1,4 +1,4 @@
-"""The mock's own admin API under ``/__admin/``: journal, reset, rewards, products, customers,
+"""The mock's own admin API under ``/__admin/``: journal, reset, rewards, products, customers, orders,
 clock.
 
 Not part of LoyaPro; documented in the spec under the ``admin`` tag. No authentication:
@@ -8,6 +8,8 @@ the mock is a local tool. Admin calls are not journaled.
 from __future__ import annotations
 
 import os
+import re
+from datetime import UTC, datetime
 from typing import Any
 
 from aiohttp import web
@@ -18,9 +20,12 @@ from loyapro_mock.mockserver.domain.usecases import (
     advance_clock,
     customer_view,
     issue_reward_request,
+    list_orders,
     list_products,
     reset,
+    reward_state,
 )
+from loyapro_mock.mockserver.domain.usecases.admin_orders import DEFAULT_ORDER_LIMIT, MAX_ORDER_LIMIT
 from loyapro_mock.mockserver.domain.usecases.demo_state import demo_summary
 from loyapro_mock.mockserver.http.handlers import json_response
 from loyapro_mock.mockserver.http.journal import VERDICTS
@@ -28,7 +33,7 @@ from loyapro_mock.mockserver.http.keys import CALL, DEMO, JOURNAL, LOYAPRO, SETT
 from loyapro_mock.mockserver.http.problems import ProblemError
 from loyapro_mock.mockserver.http.version import VERSION
 
-__all__ = ["HANDLERS", "parse_journal_query"]
+__all__ = ["HANDLERS", "parse_journal_query", "parse_orders_query"]
 
 _OPERATIONS = ("order", "reward", "redeem")
 DEFAULT_LIMIT = 1000
@@ -78,6 +83,90 @@ def parse_journal_query(query: Any) -> dict[str, Any]:
     if limit is not None:
         if not (limit.isascii() and limit.isdigit() and len(limit) <= 6) or not 1 <= int(limit) <= MAX_LIMIT:
             raise _bad_query("limit", limit, f"an integer from 1 to {MAX_LIMIT}")
+        filters["limit"] = int(limit)
+    return filters
+
+
+#: What the orders query takes: the spec's patterns, checked here exactly as the spec says.
+_INSTANT = re.compile(
+    r"[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt][0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]+)?"
+    r"([Zz]|[+-][0-9]{2}:[0-9]{2}(:[0-9]{2}(\.[0-9]+)?)?)"
+)
+_MOBILE = re.compile(r"\+?[0-9]{6,20}")
+_DIAL_CODE = re.compile(r"\+?0*[1-9][0-9]{0,3}")
+_PLUS_HINT = " (a + in a URL reads as a space: write it %2B)"
+#: Order ids one ``GET /__admin/orders`` takes, and the longest id, business or POS filter:
+#: the spec bounds them so that the URL always fits the server's request line.
+MAX_ORDER_IDS = 25
+MAX_FILTER_LENGTH = 64
+_ORDER_ID = re.compile(r"[!-~]+")
+#: Matches no order: every stored instant is earlier.
+_AFTER_EVERYTHING = "9999-12-31T23:59:59.999Z"
+
+
+def _parse_instant(value: str) -> str | None:
+    """An RFC 3339 date-time as the store writes instants; None when it is before year 1."""
+    if not value.isascii() or not _INSTANT.fullmatch(value):
+        raise _bad_query("since", value, "an ISO 8601 date-time such as 2024-01-31T12:00:00Z" + _PLUS_HINT)
+    # fromisoformat wants an upper-case T and Z, and knows no leap second (read as :59).
+    text = value.upper()
+    text = text[:17] + "59" + text[19:] if text[17:19] == "60" else text
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        raise _bad_query("since", value, "an existing date and time, e.g. 2024-01-31T12:00:00Z") from None
+    try:
+        return iso(moment.astimezone(UTC))
+    except OverflowError:  # the offset moves it out of years 1..9999 in UTC
+        return None if moment.year == 1 else _AFTER_EVERYTHING
+
+
+def _short_text(query: Any, name: str, what: str) -> str | None:
+    value = query.get(name)
+    if value is not None and not 1 <= len(value) <= MAX_FILTER_LENGTH:
+        raise _bad_query(name, value, f"{what} (1 to {MAX_FILTER_LENGTH} characters)")
+    return str(value) if value is not None else None
+
+
+def parse_orders_query(query: Any) -> dict[str, Any]:
+    """Turn ``/__admin/orders`` query parameters into `list_orders` filters (400 when bad)."""
+    filters: dict[str, Any] = {"limit": DEFAULT_ORDER_LIMIT}
+    business = _short_text(query, "business", "a business reference such as 440810")
+    if business is not None:
+        filters["business_reference"] = business
+    pos = _short_text(query, "pos", "a POS name such as foodics")
+    if pos is not None:
+        filters["pos_name"] = pos
+    ids = query.getall("id", [])
+    if ids:
+        if len(ids) > MAX_ORDER_IDS:
+            raise _bad_query("id", f"{len(ids)} ids", f"at most {MAX_ORDER_IDS} ids per call")
+        for order_id in ids:
+            if not (len(order_id) <= MAX_FILTER_LENGTH and _ORDER_ID.fullmatch(order_id)):
+                raise _bad_query(
+                    "id", order_id, f"an order id: 1 to {MAX_FILTER_LENGTH} printable ASCII characters"
+                )
+        filters["order_ids"] = ids
+    dial_code = query.get("dial_code")
+    if dial_code is not None and not (dial_code.isascii() and _DIAL_CODE.fullmatch(dial_code)):
+        raise _bad_query("dial_code", dial_code, "a dial code such as 966" + _PLUS_HINT)
+    mobile = query.get("customer")
+    if mobile is not None:
+        if not (mobile.isascii() and _MOBILE.fullmatch(mobile)):
+            raise _bad_query("customer", mobile, "a mobile number such as 557937530" + _PLUS_HINT)
+        filters["customer"] = mobile
+        if dial_code is not None:
+            filters["dial_code"] = dial_code
+    since = query.get("since")
+    if since is not None:
+        filters["since"] = _parse_instant(since)
+    limit = query.get("limit")
+    if limit is not None:
+        if (
+            not (limit.isascii() and limit.isdigit() and len(limit) <= 6)
+            or not 1 <= int(limit) <= MAX_ORDER_LIMIT
+        ):
+            raise _bad_query("limit", limit, f"an integer from 1 to {MAX_ORDER_LIMIT}")
         filters["limit"] = int(limit)
     return filters
 
@@ -167,6 +256,16 @@ async def admin_customer(request: web.Request) -> web.Response:
     return json_response(request, view)
 
 
+async def admin_reward(request: web.Request) -> web.Response:
+    """``GET /__admin/rewards/{code}``: a code's state and every redemption of it."""
+    return json_response(request, reward_state(request.app[LOYAPRO], request.match_info["code"]))
+
+
+async def admin_orders(request: web.Request) -> web.Response:
+    """``GET /__admin/orders``: the orders the mock holds, with their ledger and redemptions."""
+    return json_response(request, list_orders(request.app[LOYAPRO], **parse_orders_query(request.query)))
+
+
 async def admin_clock(request: web.Request) -> web.Response:
     """``POST /__admin/clock``: move the mock's clock forward by ``advance_seconds``."""
     seconds = float(request[CALL].body["advance_seconds"])
@@ -198,6 +297,8 @@ HANDLERS: dict[str, Handler] = {
     "admin_reset": admin_reset,
     "admin_issue_reward": admin_issue_reward,
     "admin_add_products": admin_add_products,
+    "admin_reward": admin_reward,
     "admin_customer": admin_customer,
+    "admin_orders": admin_orders,
     "admin_clock": admin_clock,
 }

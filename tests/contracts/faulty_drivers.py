@@ -12,9 +12,9 @@ from typing import Any
 
 import requests
 from faulty_amounts import FAULTY_AMOUNTS
+from faulty_outcomes import OUTCOME_DRIVERS
 from faulty_parity import PARITY_DRIVERS
 from faulty_session import (
-    AttachesTheDocsCustomer,
     RetriesUnderNewIdentifiers,
     ReturnsUnlinkedOrder,
     SendsAnotherBusinessReference,
@@ -28,7 +28,7 @@ from loyapro_mock.contracts.session import SessionReward
 class NeverSendsVoids(Driver):
     """Deletes the order on the till but never tells LoyaPro."""
 
-    CAUGHT_BY = frozenset({"orders.void_sent"})
+    CAUGHT_BY = frozenset({"orders.void_sent", "outcomes.order_void"})
 
     def void(self, ticket: Ticket) -> requests.Response | None:
         ticket.status = 7
@@ -38,7 +38,7 @@ class NeverSendsVoids(Driver):
 class NeverSendsRefunds(Driver):
     """Refunds on the till only."""
 
-    CAUGHT_BY = frozenset({"orders.refund_sent"})
+    CAUGHT_BY = frozenset({"orders.refund_sent", "outcomes.order_refund"})
 
     def refund(self, ticket: Ticket) -> requests.Response | None:
         ticket.status = 5
@@ -46,10 +46,23 @@ class NeverSendsRefunds(Driver):
 
 
 class TotalsOffByTax(Driver):
-    """Sends the pre-tax amount as the order total (and charges it)."""
+    """Sends the pre-tax amount as the order total (and charges it): the mock refuses every
+    order, so LoyaPro ends up holding none of them."""
 
-    # the mock refuses every such order (money.order_total)
-    CAUGHT_BY = frozenset({"orders.totals_reconcile", "session.no_refusals"})
+    CAUGHT_BY = frozenset(
+        {
+            "orders.totals_reconcile",
+            "outcomes.order_paid",
+            "outcomes.order_resend",
+            "outcomes.order_void",
+            "outcomes.order_refund",
+            "outcomes.reward_products",
+            "outcomes.reward_percentage",
+            "outcomes.reward_fixed_amount",
+            "outcomes.customer_balances",
+            "session.no_refusals",
+        }
+    )
 
     def order_body(self, ticket: Ticket, event: str) -> dict[str, Any]:
         body = super().order_body(ticket, event)
@@ -138,7 +151,7 @@ class RetriesAsNewOrder(Driver):
     """Retries a failed send by creating the order again, under a new id."""
 
     # the retry is a second sale for LoyaPro: the customer earns twice
-    CAUGHT_BY = frozenset({"orders.resend_idempotent", "orders.no_duplicate_sales"})
+    CAUGHT_BY = frozenset({"orders.resend_idempotent", "orders.no_duplicate_sales", "outcomes.order_resend"})
 
     def resend(self, ticket: Ticket) -> requests.Response:
         retry = dataclasses.replace(ticket, id=str(uuid.uuid4()))
@@ -168,7 +181,7 @@ class OmitsLineStatus(Driver):
         return body
 
 
-FAULTY_DRIVERS: tuple[type[Driver], ...] = (
+_ALL: tuple[type[Driver], ...] = (
     NeverSendsVoids,
     NeverSendsRefunds,
     TotalsOffByTax,
@@ -182,8 +195,10 @@ FAULTY_DRIVERS: tuple[type[Driver], ...] = (
     OmitsLineStatus,
     SendsAnotherBusinessReference,
     RetriesUnderNewIdentifiers,
-    AttachesTheDocsCustomer,
     ReturnsUnlinkedOrder,
     *PARITY_DRIVERS,
     *FAULTY_AMOUNTS,
+    *OUTCOME_DRIVERS,
 )
+#: Every faulty driver once (some modules list a driver another module defined).
+FAULTY_DRIVERS: tuple[type[Driver], ...] = tuple(dict.fromkeys(_ALL))

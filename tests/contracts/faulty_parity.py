@@ -33,7 +33,15 @@ class LabelsRedemptionAsCoupon(Driver):
 class RedeemsOnOrderReference(Driver):
     """Sends the receipt reference the cashier sees as the redeem's order_id, not the order id."""
 
-    CAUGHT_BY = frozenset({"rewards.discount_matches_order"})
+    # the codes end redeemed on orders LoyaPro never receives
+    CAUGHT_BY = frozenset(
+        {
+            "rewards.discount_matches_order",
+            "outcomes.reward_products",
+            "outcomes.reward_percentage",
+            "outcomes.reward_fixed_amount",
+        }
+    )
     #: the redeems name orders that never arrive, so their amounts cannot be graded
     UNGRADED = frozenset({"rewards.amount_matches_terms"})
     SERVE_RULES = frozenset({"redemption.discount"})
@@ -58,7 +66,9 @@ class AcceptsAnything(Driver):
 class RedeemsFixedAmountWithVat(Driver):
     """Adds VAT on top of a fixed-amount reward, so it asks for more than the reward gives."""
 
-    CAUGHT_BY = frozenset({"rewards.all_kinds_redeemed", "session.no_refusals"})
+    CAUGHT_BY = frozenset(
+        {"rewards.all_kinds_redeemed", "session.no_refusals", "outcomes.reward_fixed_amount"}
+    )
     SERVE_RULES = frozenset({"discount_exceeds_reward"})
 
     def discount_for(self, details: dict[str, Any], ticket: Ticket) -> tuple[float, str | None]:

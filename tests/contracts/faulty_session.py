@@ -26,7 +26,21 @@ class SendsAnotherBusinessReference(Driver):
     the reward calls use the right one. A mock that registers unknown businesses accepts
     every order, into a business nobody set up."""
 
-    CAUGHT_BY = frozenset({"session.business_identity", "session.no_auto_registration"})
+    # LoyaPro's session business ends up with none of the sales: every outcome fails too
+    CAUGHT_BY = frozenset(
+        {
+            "session.business_identity",
+            "session.no_auto_registration",
+            "outcomes.order_paid",
+            "outcomes.order_resend",
+            "outcomes.order_void",
+            "outcomes.order_refund",
+            "outcomes.reward_products",
+            "outcomes.reward_percentage",
+            "outcomes.reward_fixed_amount",
+            "outcomes.customer_balances",
+        }
+    )
 
     def business(self) -> dict[str, Any]:
         return {**super().business(), "reference": MISTYPED_BUSINESS}
@@ -36,7 +50,7 @@ class RetriesUnderNewIdentifiers(Driver):
     """Retries a send that timed out by building the order again: a new order id, number and
     reference for the same sale, so the customer earns twice."""
 
-    CAUGHT_BY = frozenset({"orders.resend_idempotent", "orders.no_duplicate_sales"})
+    CAUGHT_BY = frozenset({"orders.resend_idempotent", "orders.no_duplicate_sales", "outcomes.order_resend"})
 
     def resend(self, ticket: Ticket) -> requests.Response:
         retry = dataclasses.replace(
@@ -48,22 +62,12 @@ class RetriesUnderNewIdentifiers(Driver):
         return self.send_order(retry)
 
 
-class AttachesTheDocsCustomer(Driver):
-    """Copied the docs' example order as its template and never replaced its customer: every
-    sale is attached to the docs' sample customer, whoever the cashier picked."""
-
-    CAUGHT_BY = frozenset({"session.customer_identity"})
-
-    def attach_customer(self, ticket: Ticket) -> None:
-        ticket.customer = dict(DOCS_CUSTOMER)
-
-
 class ReturnsUnlinkedOrder(Driver):
     """Sends a refund as a new return order whose ``original_order`` holds the receipt's
     reference instead of the order's id: the mock refuses it (``order.return_unlinked``),
     so the sale is never reversed."""
 
-    CAUGHT_BY = frozenset({"session.no_refusals"})
+    CAUGHT_BY = frozenset({"session.no_refusals", "outcomes.order_refund"})
 
     def refund(self, ticket: Ticket) -> requests.Response | None:
         ret = dataclasses.replace(
@@ -81,6 +85,5 @@ class ReturnsUnlinkedOrder(Driver):
 FAULTY_SESSION_DRIVERS: tuple[type[Driver], ...] = (
     SendsAnotherBusinessReference,
     RetriesUnderNewIdentifiers,
-    AttachesTheDocsCustomer,
     ReturnsUnlinkedOrder,
 )

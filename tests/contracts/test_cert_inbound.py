@@ -65,7 +65,7 @@ def test_a_session_grades_only_its_own_traffic(mock: RunningMock) -> None:
     faulty = run_inbound(mock, driver=FAULTY_DRIVERS[0], catalogue=CATALOGUE, seed=31)
     correct = run_inbound(mock, catalogue=CATALOGUE, seed=32)
     assert faulty.session.since_id < correct.session.since_id
-    assert failed_checks(faulty.findings) == {"orders.void_sent"}
+    assert failed_checks(faulty.findings) == FAULTY_DRIVERS[0].CAUGHT_BY  # type: ignore[attr-defined]
     assert failed_checks(correct.findings) == set()
 
 

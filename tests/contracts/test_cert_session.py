@@ -7,11 +7,11 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from faulty_outcomes import AttachesTheDocsCustomer
 from faulty_session import (
     DOCS_CUSTOMER,
     FAULTY_SESSION_DRIVERS,
     MISTYPED_BUSINESS,
-    AttachesTheDocsCustomer,
     RetriesUnderNewIdentifiers,
     ReturnsUnlinkedOrder,
     SendsAnotherBusinessReference,
@@ -100,7 +100,10 @@ def test_a_business_registered_before_the_session_is_still_not_the_session_busin
     with running_mock(Settings(db=":memory:", port=0, auto_register=True)) as mock:
         _run(mock, SendsAnotherBusinessReference, 322)  # registers 440801
         run = _run(mock, SendsAnotherBusinessReference, 323)
-    assert failed_checks(run.findings) == {"session.business_identity"}
+    # no new registration, but the sales still went elsewhere: identity and every outcome fail
+    assert failed_checks(run.findings) == SendsAnotherBusinessReference.CAUGHT_BY - {
+        "session.no_auto_registration"
+    }
 
 
 def test_without_auto_registration_a_mistyped_business_is_a_refusal() -> None:

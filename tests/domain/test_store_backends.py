@@ -123,6 +123,62 @@ def test_order_round_trip(store: Store) -> None:
         assert tx.get_order("440810", "o1") == {**record, "status": "Void", "foodics_status": 7}
 
 
+def _order(order_id: str, **extra: Any) -> dict[str, Any]:
+    return {
+        "business_reference": "440810",
+        "id": order_id,
+        "pos_name": "foodics",
+        "foodics_status": 4,
+        "status": "Paid",
+        "state_key": "4|-|",
+        "payload_hash": "h",
+        "customer_id": None,
+        "total_price": 24.0,
+        "subtotal_price": 20.86957,
+        "lines_total": 24.0,
+        "original_order_id": None,
+        "loyalty_state": "none",
+        "reversed_fraction": 0.0,
+        "payload": None,
+        "created_at": AT,
+        "updated_at": AT,
+        **extra,
+    }
+
+
+def test_list_orders_filters_and_orders_by_last_update(store: Store) -> None:
+    later = "2023-01-02T00:00:00.000Z"
+    with store.transaction() as tx:
+        tx.put_order(_order("o2", customer_id=7, updated_at=later))
+        tx.put_order(_order("o1", customer_id=8))
+        tx.put_order(_order("o3", business_reference="999", pos_name="square"))
+    with store.snapshot() as tx:
+        assert [o["id"] for o in tx.list_orders()] == ["o1", "o3", "o2"]
+        assert [o["id"] for o in tx.list_orders(business_reference="440810")] == ["o1", "o2"]
+        assert [o["id"] for o in tx.list_orders(pos_name="square")] == ["o3"]
+        assert [o["id"] for o in tx.list_orders(customer_ids=[7, 9])] == ["o2"]
+        assert tx.list_orders(customer_ids=[]) == []
+        assert [o["id"] for o in tx.list_orders(since=later)] == ["o2"]
+        assert [o["id"] for o in tx.list_orders(limit=1)] == ["o1"]
+        assert tx.list_orders(business_reference="440810", pos_name="square") == []
+
+
+def test_list_redemptions_of_an_order_lists_released_ones_too(store: Store) -> None:
+    with store.transaction() as tx:
+        first = tx.add_redemption(_redemption("C1", "o1"))
+        tx.release_redemption(first["id"], AT)
+        tx.add_redemption(_redemption("C2", "o1"))
+        tx.add_redemption(_redemption("C1", "o2"))
+    with store.snapshot() as tx:
+        assert [(r["code"], r["status"]) for r in tx.list_redemptions(order_id="o1")] == [
+            ("C1", "released"),
+            ("C2", "redeemed"),
+        ]
+        assert tx.list_redemptions(business_reference="999", order_id="o1") == []
+        assert [r["order_id"] for r in tx.list_redemptions("C1", business_reference="440810")] == ["o1", "o2"]
+        assert len(tx.list_redemptions()) == 3
+
+
 def test_balance_is_the_sum_of_entries_per_program(store: Store) -> None:
     with store.transaction() as tx:
         for program, amount in (("points", 20), ("points", -5), ("cashback", 1.04)):

@@ -4,9 +4,10 @@ Each is a function taking the `LoyaPro` it acts on, run in one store transaction
 
 - webhooks: `order` (``process_order``, split into ``prepare_order`` / ``apply_order`` for
   group commit), `reward_lookup` (``lookup_reward``), `redeem` (``redeem_reward``);
-- admin: `admin_rewards` (issue, cancel, cashback, redemptions), `admin_customers` (upsert,
-  view, subscribe), `admin_catalog` (businesses, branches, products), `admin_state` (reset,
-  clock);
+- admin: `admin_rewards` (issue, cancel, cashback, a code's state, redemptions),
+  `admin_customers` (upsert, view, subscribe), `admin_orders` (the orders held, with their
+  ledger and redemptions), `admin_catalog` (businesses, branches, products), `admin_state`
+  (reset, clock);
 - `demo_state`: the demo business, customers, catalog and codes.
 """
 
@@ -17,12 +18,14 @@ from loyapro_mock.mockserver.domain.usecases.admin_catalog import (
     register_business,
 )
 from loyapro_mock.mockserver.domain.usecases.admin_customers import customer_view, subscribe, upsert_customer
+from loyapro_mock.mockserver.domain.usecases.admin_orders import list_orders
 from loyapro_mock.mockserver.domain.usecases.admin_rewards import (
     cancel_reward,
     convert_cashback,
     issue_reward,
     issue_reward_request,
     redemptions,
+    reward_state,
 )
 from loyapro_mock.mockserver.domain.usecases.admin_state import advance_clock, reset
 from loyapro_mock.mockserver.domain.usecases.loyapro import LoyaPro
@@ -47,6 +50,7 @@ __all__ = [
     "customer_view",
     "issue_reward",
     "issue_reward_request",
+    "list_orders",
     "list_products",
     "lookup_reward",
     "prepare_order",
@@ -55,6 +59,7 @@ __all__ = [
     "redemptions",
     "register_business",
     "reset",
+    "reward_state",
     "subscribe",
     "upsert_customer",
 ]

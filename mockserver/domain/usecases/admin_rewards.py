@@ -1,5 +1,6 @@
 """Admin use cases on reward codes: issue one (of any kind, or out of a cashback wallet),
-cancel one, list redemptions. Each call is one transaction (a snapshot for reads)."""
+cancel one, read one's state with its redemptions, list redemptions. Each call is one
+transaction (a snapshot for reads)."""
 
 from __future__ import annotations
 
@@ -9,9 +10,9 @@ from typing import Any
 
 from loyapro_mock.mockserver.domain import accounts, reward_codes
 from loyapro_mock.mockserver.domain.clock import iso, parse_iso
-from loyapro_mock.mockserver.domain.errors import invalid
+from loyapro_mock.mockserver.domain.errors import DomainError, invalid
 from loyapro_mock.mockserver.domain.orders import number
-from loyapro_mock.mockserver.domain.records import StoreTx
+from loyapro_mock.mockserver.domain.records import Row, StoreTx
 from loyapro_mock.mockserver.domain.usecases.admin_customers import CustomerRef, admin_customer
 from loyapro_mock.mockserver.domain.usecases.bodies import body_object
 from loyapro_mock.mockserver.domain.usecases.loyapro import LoyaPro, known_business
@@ -23,7 +24,9 @@ __all__ = [
     "convert_cashback",
     "issue_reward",
     "issue_reward_request",
+    "redemption_record",
     "redemptions",
+    "reward_state",
 ]
 
 #: The options of the admin API's ``IssueRewardRequest`` body that `issue_reward` takes.
@@ -128,6 +131,42 @@ def convert_cashback(
         program="cashback",
         **({} if amount is None else {"discount_amount": amount}),
     )
+
+
+def redemption_record(redemption: Row) -> dict[str, Any]:
+    """A redemption as the admin API shows it: the ``/redeem`` answer's fields (without
+    ``replay``) and, once its order was voided, when it was released."""
+    return {
+        "redemption_id": str(redemption["id"]),
+        "reward_code": redemption["code"],
+        "order_id": redemption["order_id"],
+        "branch_id": redemption["branch_id"],
+        "discount_amount": redemption["discount_amount"],
+        "product_id": redemption["product_id"],
+        "status": redemption["status"],
+        "redeemed_at": redemption["redeemed_at"],
+        "released_at": redemption["released_at"],
+    }
+
+
+def reward_state(loyapro: LoyaPro, code: str) -> dict[str, Any]:
+    """``{"reward": ..., "redemptions": [...]}``: a code's state now (``issued``,
+    ``redeemed``, ``expired``, ``cancelled``; a released code is ``issued`` again) and every
+    redemption of it, released ones included, oldest first. 404 for an unknown code."""
+    now = loyapro.now()
+    with loyapro.store.snapshot() as tx:
+        reward = tx.get_reward(code)
+        if reward is None:
+            raise DomainError(
+                404,
+                "reward_not_found",
+                f"no reward has the code {code!r} (codes are case-sensitive); "
+                "POST /__admin/rewards issues one",
+            )
+        return {
+            "reward": reward_codes.reward_view(tx, reward, now),
+            "redemptions": [redemption_record(r) for r in tx.list_redemptions(code)],
+        }
 
 
 def redemptions(loyapro: LoyaPro, code: str | None = None) -> list[dict[str, Any]]:

@@ -164,6 +164,37 @@ class SqliteTx:
     def put_order(self, order: Row) -> None:
         self._put("orders", order, replace=True)
 
+    def list_orders(
+        self,
+        *,
+        business_reference: str | None = None,
+        pos_name: str | None = None,
+        order_ids: Sequence[str] | None = None,
+        customer_ids: Sequence[int] | None = None,
+        since: str | None = None,
+        limit: int | None = None,
+    ) -> list[Row]:
+        sql = "SELECT * FROM orders WHERE 1 = 1"
+        params: list[Any] = []
+        for column, value in (("business_reference", business_reference), ("pos_name", pos_name)):
+            if value is not None:
+                sql += f" AND {column} = ?"
+                params.append(value)
+        for column, values in (("id", order_ids), ("customer_id", customer_ids)):
+            if values is not None:
+                if not values:
+                    return []
+                sql += f" AND {column} IN ({', '.join('?' for _ in values)})"
+                params.extend(values)
+        if since is not None:
+            sql += " AND updated_at >= ?"
+            params.append(since)
+        sql += " ORDER BY updated_at, business_reference, id"
+        if limit is not None:
+            sql += " LIMIT ?"
+            params.append(limit)
+        return self.rows(sql, params)
+
     # -- loyalty ledger -----------------------------------------------------------------
     def add_entry(self, entry: Row) -> int:
         entry_id = self._put("ledger", entry)
@@ -302,10 +333,24 @@ class SqliteTx:
         )
         return cursor.rowcount == 1
 
-    def list_redemptions(self, code: str | None = None) -> list[Row]:
-        if code is None:
-            return self.rows("SELECT * FROM redemptions ORDER BY id")
-        return self.rows("SELECT * FROM redemptions WHERE code = ? ORDER BY id", (code,))
+    def list_redemptions(
+        self,
+        code: str | None = None,
+        *,
+        business_reference: str | None = None,
+        order_id: str | None = None,
+    ) -> list[Row]:
+        sql = "SELECT * FROM redemptions WHERE 1 = 1"
+        params: list[Any] = []
+        for column, value in (
+            ("code", code),
+            ("business_reference", business_reference),
+            ("order_id", order_id),
+        ):
+            if value is not None:
+                sql += f" AND {column} = ?"
+                params.append(value)
+        return self.rows(sql + " ORDER BY id", params)
 
     # -- subscriptions ------------------------------------------------------------------
     def add_subscription(self, subscription: Row) -> int:
