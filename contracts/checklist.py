@@ -70,6 +70,9 @@ def build_checklist(session: CertSession) -> list[Step]:
                 "orders.paid_sent",
                 "orders.customer_before_paid",
                 "orders.totals_reconcile",
+                "orders.prices_match_catalogue",
+                "session.customer_identity",
+                "session.business_identity",
                 "outcomes.order_paid",
                 "outcomes.customer_balances",
             ),
@@ -84,7 +87,7 @@ def build_checklist(session: CertSession) -> list[Step]:
                 "LoyaPro still holds the sale once, Paid; the customer earned on it once (the "
                 "retry moves no balance).",
             ),
-            ("orders.resend_idempotent", "outcomes.order_resend"),
+            ("orders.resend_idempotent", "orders.no_duplicate_sales", "outcomes.order_resend"),
         ),
         Step(
             "order-void",
@@ -144,6 +147,7 @@ def build_checklist(session: CertSession) -> list[Step]:
                     "rewards.lookup_before_redeem",
                     "rewards.discount_matches_order",
                     "rewards.single_use",
+                    "rewards.amount_matches_terms",
                 )
                 + (("rewards.product_choice",) if kind == "products" else ())
                 + (f"outcomes.reward_{kind}",),
@@ -196,6 +200,14 @@ def render_markdown(session: CertSession) -> str:
         out += [f"- {item}" for item in step.outcome]
         out += ["", "Graded by: " + ", ".join(f"`{name}`" for name in step.checks), ""]
     out += [
+        "## Throughout the session",
+        "",
+        "Every webhook call is graded as well: the mock must refuse none of them "
+        "(`session.no_refusals`), each must carry the session's customer and business "
+        "(`session.customer_identity`, `session.business_identity`) and register no new "
+        "business (`session.no_auto_registration`), and each must follow the contract "
+        "(schema, headers and payload contents).",
+        "",
         "## When done",
         "",
         f"Run `loyapro-mock certify report --session {session.id}` for the sign-off report.",
