@@ -317,8 +317,13 @@ def order_resend(evidence: InboundEvidence) -> Verdict:
         held = state.order(order_id)
         if held is None:
             refused = _refusal(calls[-1])
+            where = (
+                ""
+                if not calls[-1].accepted
+                else f" in the session's business {evidence.session.business_reference}"
+            )
             return Verdict.failed(
-                f"order {order_id} was sent paid {len(calls)} times but LoyaPro holds no such order "
+                f"order {order_id} was sent paid {len(calls)} times but LoyaPro holds no such order{where} "
                 f"(the mock answered {refused})",
                 cite(calls),
                 _reproduce(evidence, state, order_id),
@@ -606,9 +611,12 @@ def _reward_outcome(evidence: InboundEvidence, kind: str) -> Verdict:
         if order is None:
             sent = _sent(evidence).get(order_id)
             why = (
-                f"the mock refused it ({_refusal(sent[-1])})"
-                if sent
-                else "the POS sent no order with that id during the session"
+                "the POS sent no order with that id during the session"
+                if not sent
+                else f"the mock refused it ({_refusal(sent[-1])})"
+                if not sent[-1].accepted
+                else f"the mock accepted it ({_refusal(sent[-1])}) but not in the session's business "
+                f"{evidence.session.business_reference}"
             )
             return Verdict.failed(
                 f"code {code} ends redeemed on order {order_id}, which LoyaPro does not hold: {why}",
