@@ -4,7 +4,9 @@ the mock ended up holding after it."""
 from __future__ import annotations
 
 from loyapro_mock.contracts.findings import Finding
-from loyapro_mock.contracts.inbound import (
+
+# the check modules register their checks on import, in this order
+from loyapro_mock.contracts.inbound import (  # noqa: F401
     checks_amounts,
     checks_contract,
     checks_orders,
@@ -25,17 +27,6 @@ __all__ = [
     "collect_inbound_evidence",
     "evaluate_session",
 ]
-
-# the check modules register themselves on import
-_CHECK_MODULES = (
-    checks_amounts,
-    checks_contract,
-    checks_orders,
-    checks_outcomes,
-    checks_payload,
-    checks_rewards,
-    checks_session,
-)
 
 
 def collect_inbound_evidence(session: CertSession, admin: MockAdmin | None = None) -> InboundEvidence:

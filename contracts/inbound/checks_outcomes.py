@@ -42,6 +42,18 @@ def _state(evidence: InboundEvidence) -> MockState | Verdict:
     return state
 
 
+def _sent_and_state(evidence: InboundEvidence) -> tuple[dict[str, list[JournalEntry]], MockState] | Verdict:
+    """The session's order calls by order id and the mock's state, or the verdict when there
+    is nothing to grade (no order sent) or the state cannot be read."""
+    sent = _sent(evidence)
+    if not sent:
+        return Verdict.not_exercised("the POS sent no order during the session")
+    state = _state(evidence)
+    if isinstance(state, Verdict):
+        return state
+    return sent, state
+
+
 def _sent(evidence: InboundEvidence) -> dict[str, list[JournalEntry]]:
     """Every order call of the session by order id, oldest first (accepted or not)."""
     grouped: dict[str, list[JournalEntry]] = defaultdict(list)
@@ -210,12 +222,10 @@ def _sale_problem(evidence: InboundEvidence, state: MockState, order: dict[str, 
 )
 def order_paid(evidence: InboundEvidence) -> Verdict:
     """A sale ends Paid with the session customer, who earned on it."""
-    sent = _sent(evidence)
-    if not sent:
-        return Verdict.not_exercised("the POS sent no order during the session")
-    state = _state(evidence)
-    if isinstance(state, Verdict):
-        return state
+    read = _sent_and_state(evidence)
+    if isinstance(read, Verdict):
+        return read
+    sent, state = read
     sales = state.sales()
     if not sales:
         return Verdict.failed(
@@ -373,12 +383,10 @@ def _void_problem(order: dict[str, Any]) -> str | None:
 )
 def order_void(evidence: InboundEvidence) -> Verdict:
     """The order the POS opened is the order that ends Void."""
-    sent = _sent(evidence)
-    if not sent:
-        return Verdict.not_exercised("the POS sent no order during the session")
-    state = _state(evidence)
-    if isinstance(state, Verdict):
-        return state
+    read = _sent_and_state(evidence)
+    if isinstance(read, Verdict):
+        return read
+    sent, state = read
     opened: dict[str, JournalEntry] = {}
     born_void: dict[str, JournalEntry] = {}
     for order_id, calls in sent.items():
@@ -508,12 +516,10 @@ def _kept_on(evidence: InboundEvidence, state: MockState, attempts: list[Journal
 )
 def order_refund(evidence: InboundEvidence) -> Verdict:
     """The refund reaches the order it refunds, and takes back what it earned."""
-    sent = _sent(evidence)
-    if not sent:
-        return Verdict.not_exercised("the POS sent no order during the session")
-    state = _state(evidence)
-    if isinstance(state, Verdict):
-        return state
+    read = _sent_and_state(evidence)
+    if isinstance(read, Verdict):
+        return read
+    sent, state = read
     refunded = []
     for order in state.orders.values():
         if order.get("original_order_id"):

@@ -12,7 +12,7 @@ from typing import Any
 
 import requests
 from faulty_amounts import FAULTY_AMOUNTS
-from faulty_outcomes import OUTCOME_DRIVERS
+from faulty_outcomes import OUTCOME_DRIVERS, OUTCOMES
 from faulty_parity import PARITY_DRIVERS
 from faulty_session import (
     RetriesUnderNewIdentifiers,
@@ -49,20 +49,7 @@ class TotalsOffByTax(Driver):
     """Sends the pre-tax amount as the order total (and charges it): the mock refuses every
     order, so LoyaPro ends up holding none of them."""
 
-    CAUGHT_BY = frozenset(
-        {
-            "orders.totals_reconcile",
-            "outcomes.order_paid",
-            "outcomes.order_resend",
-            "outcomes.order_void",
-            "outcomes.order_refund",
-            "outcomes.reward_products",
-            "outcomes.reward_percentage",
-            "outcomes.reward_fixed_amount",
-            "outcomes.customer_balances",
-            "session.no_refusals",
-        }
-    )
+    CAUGHT_BY = OUTCOMES | {"orders.totals_reconcile", "session.no_refusals"}
 
     def order_body(self, ticket: Ticket, event: str) -> dict[str, Any]:
         body = super().order_body(ticket, event)

@@ -20,6 +20,14 @@ DOCS_CUSTOMER = {"name": "faisal alsalamah - 612344", "dial_code": 966, "mobile"
 REWARD_OUTCOMES = frozenset(
     {"outcomes.reward_products", "outcomes.reward_percentage", "outcomes.reward_fixed_amount"}
 )
+#: Every outcome check: what fails when LoyaPro ends up holding none of the session's sales.
+OUTCOMES = REWARD_OUTCOMES | {
+    "outcomes.order_paid",
+    "outcomes.order_resend",
+    "outcomes.order_void",
+    "outcomes.order_refund",
+    "outcomes.customer_balances",
+}
 
 
 class VoidsUnderANewOrderId(Driver):

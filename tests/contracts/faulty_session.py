@@ -11,6 +11,7 @@ import uuid
 from typing import Any
 
 import requests
+from faulty_outcomes import OUTCOMES
 
 from loyapro_mock.contracts.driver import Driver
 from loyapro_mock.contracts.orders import Ticket
@@ -27,20 +28,7 @@ class SendsAnotherBusinessReference(Driver):
     every order, into a business nobody set up."""
 
     # LoyaPro's session business ends up with none of the sales: every outcome fails too
-    CAUGHT_BY = frozenset(
-        {
-            "session.business_identity",
-            "session.no_auto_registration",
-            "outcomes.order_paid",
-            "outcomes.order_resend",
-            "outcomes.order_void",
-            "outcomes.order_refund",
-            "outcomes.reward_products",
-            "outcomes.reward_percentage",
-            "outcomes.reward_fixed_amount",
-            "outcomes.customer_balances",
-        }
-    )
+    CAUGHT_BY = OUTCOMES | {"session.business_identity", "session.no_auto_registration"}
 
     def business(self) -> dict[str, Any]:
         return {**super().business(), "reference": MISTYPED_BUSINESS}
