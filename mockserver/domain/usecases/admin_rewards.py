@@ -136,17 +136,9 @@ def convert_cashback(
 def redemption_record(redemption: Row) -> dict[str, Any]:
     """A redemption as the admin API shows it: the ``/redeem`` answer's fields (without
     ``replay``) and, once its order was voided, when it was released."""
-    return {
-        "redemption_id": str(redemption["id"]),
-        "reward_code": redemption["code"],
-        "order_id": redemption["order_id"],
-        "branch_id": redemption["branch_id"],
-        "discount_amount": redemption["discount_amount"],
-        "product_id": redemption["product_id"],
-        "status": redemption["status"],
-        "redeemed_at": redemption["redeemed_at"],
-        "released_at": redemption["released_at"],
-    }
+    record = reward_codes.redemption_view(redemption, None, replay=False)
+    del record["replay"]
+    return {**record, "released_at": redemption["released_at"]}
 
 
 def reward_state(loyapro: LoyaPro, code: str) -> dict[str, Any]:
