@@ -7,31 +7,13 @@ the reward's terms catches them.
 
 from __future__ import annotations
 
-import uuid
 from typing import Any
 
 from loyapro_mock.contracts.driver import Driver
 from loyapro_mock.contracts.orders import VAT, Ticket, r5
 
 
-class _FreshOrderIds(Driver):
-    """Not a bug: gives the driver's orders ids no other run has used.
-
-    A driver's order ids come from its seed, and the tests run every driver with the same
-    seed against one mock. These drivers send other amounts under those ids, which the mock
-    would take for re-sends of an earlier run's orders (and cap a percentage redeem by the
-    earlier order's lines), so each of their orders gets a fresh id.
-    """
-
-    def new_ticket(self, products: list[dict[str, Any]]) -> Ticket:
-        ticket = super().new_ticket(products)
-        del self.tickets[ticket.id]
-        ticket.id = str(uuid.uuid4())
-        self.tickets[ticket.id] = ticket
-        return ticket
-
-
-class SendsNetPricesAsGross(_FreshOrderIds):
+class SendsNetPricesAsGross(Driver):
     """Sells at the products' pre-tax prices as if they were the prices after tax.
 
     The till reads the net price column of its price list: every line is 15% low and so is
@@ -48,7 +30,7 @@ class SendsNetPricesAsGross(_FreshOrderIds):
         ]
 
 
-class AppliesPercentageAsFixed(_FreshOrderIds):
+class AppliesPercentageAsFixed(Driver):
     """Shows the percentage reward's cap as its value: 20% (at most 15) becomes 15 off.
 
     The session's percentage order comes to 26, so 20% is 5.2; the POS takes 15 off and
@@ -63,7 +45,7 @@ class AppliesPercentageAsFixed(_FreshOrderIds):
         return super().discount_for(details, ticket)
 
 
-class FreeProductAtNetPrice(_FreshOrderIds):
+class FreeProductAtNetPrice(Driver):
     """Takes the free product off at its pre-tax price: the customer still pays its VAT.
 
     The product the customer picked is allowed, named and discounted on its line, and the
