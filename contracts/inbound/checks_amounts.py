@@ -21,12 +21,20 @@ from typing import Any
 
 from loyapro_mock.contracts.findings import Verdict
 from loyapro_mock.contracts.inbound.evidence import INBOUND, InboundEvidence, JournalEntry
-from loyapro_mock.contracts.inbound.support import cite, close, fmt, lines, number, obj, reproduce
+from loyapro_mock.contracts.inbound.support import (
+    PAID,
+    cite,
+    close,
+    fmt,
+    lines,
+    number,
+    obj,
+    reproduce,
+)
 from loyapro_mock.contracts.session import DEFAULT_VAT_RATE, CatalogueProduct, SessionReward
 from loyapro_mock.mockserver.domain.rules import pricing_mode
 
 LOYALTY = "Loyalty Redemption"
-PAID = 4
 _NO_CATALOGUE = (
     "the session has no catalogue of the POS's products: start it with "
     "`certify start --pos-url` so that prices are graded against the POS's Product API"

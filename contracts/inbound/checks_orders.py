@@ -11,10 +11,8 @@ from collections import defaultdict
 from loyapro_mock.contracts.findings import Verdict
 from loyapro_mock.contracts.inbound.evidence import INBOUND, InboundEvidence, JournalEntry
 from loyapro_mock.contracts.inbound.sales import changed_identifiers, earned, repeated_sales
-from loyapro_mock.contracts.inbound.support import VOID_STATUSES, cite, obj, reproduce
+from loyapro_mock.contracts.inbound.support import PAID, RETURNED, VOID_STATUSES, cite, obj, reproduce
 from loyapro_mock.mockserver.domain.rules import check_order
-
-PAID, RETURNED = 4, 5
 
 
 def _has_customer(entry: JournalEntry) -> bool:

@@ -20,9 +20,16 @@ from loyapro_mock.contracts.findings import Evidence, Verdict
 from loyapro_mock.contracts.inbound.evidence import INBOUND, InboundEvidence, JournalEntry
 from loyapro_mock.contracts.inbound.sales import repeated_sales
 from loyapro_mock.contracts.inbound.state import BALANCE_PROGRAMS, MockState, amounts, state_evidence
-from loyapro_mock.contracts.inbound.support import VOID_STATUSES, cite, fmt, loyalty_discount, obj
+from loyapro_mock.contracts.inbound.support import (
+    PAID,
+    RETURNED,
+    VOID_STATUSES,
+    cite,
+    fmt,
+    loyalty_discount,
+    obj,
+)
 
-PAID, RETURNED = 4, 5
 _EPSILON = 0.005
 _KINDS = {"products": "free-product", "percentage": "percentage", "fixed_amount": "fixed-amount"}
 

@@ -23,9 +23,16 @@ from loyapro_mock.contracts.inbound.sales import (
     repeated_sales,
     session_mobile,
 )
-from loyapro_mock.contracts.inbound.support import VOID_STATUSES, cite, loyalty_discount, obj, reproduce
+from loyapro_mock.contracts.inbound.support import (
+    PAID,
+    RETURNED,
+    VOID_STATUSES,
+    cite,
+    loyalty_discount,
+    obj,
+    reproduce,
+)
 
-PAID, RETURNED = 4, 5
 AUTO_REGISTERED = "business.auto_registered"
 _CALLS = {"order": "order", "reward": "lookup", "redeem": "redeem"}
 

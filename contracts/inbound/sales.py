@@ -16,7 +16,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from loyapro_mock.contracts.inbound.evidence import InboundEvidence, JournalEntry
-from loyapro_mock.contracts.inbound.support import VOID_STATUSES, fmt, lines, number, obj
+from loyapro_mock.contracts.inbound.support import PAID, RETURNED, VOID_STATUSES, fmt, lines, number, obj
 from loyapro_mock.contracts.session import SessionCustomer
 from loyapro_mock.mockserver.domain.customers import normalise_mobile
 
@@ -32,7 +32,6 @@ __all__ = [
     "session_mobile",
 ]
 
-PAID, RETURNED = 4, 5
 #: Two identical sales further apart than this are taken as two real sales.
 REPEAT_WINDOW = timedelta(minutes=10)
 

@@ -19,6 +19,8 @@ from loyapro_mock.mockserver.http.pipeline.validation import SpecValidator
 
 __all__ = [
     "MAX_EVIDENCE",
+    "PAID",
+    "RETURNED",
     "VOID_STATUSES",
     "cite",
     "close",
@@ -36,6 +38,8 @@ __all__ = [
 ]
 
 MAX_EVIDENCE = 25
+#: Foodics order statuses the checks read: paid (closed) and returned.
+PAID, RETURNED = 4, 5
 #: Foodics statuses a POS sends for a voided order (declined, void).
 VOID_STATUSES = (3, 7)
 

@@ -25,6 +25,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any, NamedTuple
 
+from loyapro_mock.mockserver.domain.orders import amount_text as _fmt
 from loyapro_mock.mockserver.domain.orders import mapping, number
 from loyapro_mock.mockserver.domain.rules import close
 from loyapro_mock.mockserver.domain.violations import WARNING, Violation
@@ -44,11 +45,6 @@ LOYALTY_REDEMPTION = "Loyalty Redemption"
 _SECONDS = (946_684_800, 4_102_444_800)
 #: Fields of an order a POS might send as the redeem's ``order_id`` instead of its id.
 _OTHER_IDS = ("reference", "number", "check_number")
-
-
-def _fmt(value: float) -> str:
-    """A money amount for messages (``16``, ``20.86957``)."""
-    return f"{round(value, 5):g}"
 
 
 class Discount(NamedTuple):

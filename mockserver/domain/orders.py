@@ -21,6 +21,7 @@ __all__ = [
     "LOYAPRO_STATUS",
     "OrderFacts",
     "SoldLine",
+    "amount_text",
     "loyapro_status",
     "mapping",
     "number",
@@ -64,6 +65,13 @@ def number(value: Any) -> float | None:
     except OverflowError:
         return None
     return result if math.isfinite(result) else None
+
+
+def amount_text(value: float) -> str:
+    """A money amount as messages show it: at most 5 decimals, no trailing zeros (``16``,
+    ``20.86957``)."""
+    text = f"{round(value, 5):.5f}".rstrip("0").rstrip(".")
+    return "0" if text in ("", "-0") else text
 
 
 def mapping(value: Any) -> dict[str, Any]:

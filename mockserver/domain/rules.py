@@ -26,6 +26,7 @@ from typing import Any, NamedTuple
 
 from loyapro_mock.mockserver.domain.customers import normalise_mobile
 from loyapro_mock.mockserver.domain.orders import FOODICS_STATUS_NAMES, mapping, number
+from loyapro_mock.mockserver.domain.orders import amount_text as _fmt
 from loyapro_mock.mockserver.domain.violations import Violation
 
 __all__ = ["TOLERANCE", "check_order", "close", "pricing_mode"]
@@ -36,11 +37,6 @@ TOLERANCE = 0.01
 def close(a: float, b: float) -> bool:
     """Equal within :data:`TOLERANCE` after rounding to 5 decimals."""
     return abs(round(a, 5) - round(b, 5)) <= TOLERANCE + 1e-9
-
-
-def _fmt(value: float) -> str:
-    text = f"{round(value, 5):.5f}".rstrip("0").rstrip(".")
-    return "0" if text in ("", "-0") else text
 
 
 def _dicts(value: Any) -> list[tuple[int, dict[str, Any]]]:
