@@ -97,25 +97,7 @@ def test_customers_are_found_by_normalised_mobile(store: Store) -> None:
 
 
 def test_order_round_trip(store: Store) -> None:
-    record = {
-        "business_reference": "440810",
-        "id": "o1",
-        "pos_name": "foodics",
-        "foodics_status": 4,
-        "status": "Paid",
-        "state_key": "4|-|",
-        "payload_hash": "h",
-        "customer_id": None,
-        "total_price": 24.0,
-        "subtotal_price": 20.86957,
-        "lines_total": 24.0,
-        "original_order_id": None,
-        "loyalty_state": "none",
-        "reversed_fraction": 0.0,
-        "payload": {"id": "o1", "nested": [1, {"a": None}]},
-        "created_at": AT,
-        "updated_at": AT,
-    }
+    record = _order("o1", payload={"id": "o1", "nested": [1, {"a": None}]})
     with store.transaction() as tx:
         tx.put_order(record)
         tx.put_order({**record, "status": "Void", "foodics_status": 7})
