@@ -41,6 +41,7 @@ PUBLIC: dict[str, list[str]] = {
         "register_business",
         "reset",
         "reward_state",
+        "state_marker",
         "subscribe",
         "upsert_customer",
     ],
