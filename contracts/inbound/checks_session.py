@@ -62,6 +62,11 @@ def integrity(evidence: InboundEvidence) -> Verdict:
         )
     if not found.graded:
         return Verdict.not_exercised(found.reason)
+    if not evidence.entries:
+        return Verdict.not_exercised(
+            "the POS made no call during the session: there is no evidence to keep intact "
+            "(the mock was neither reset nor restarted, and its clock did not move)"
+        )
     marker = evidence.session.mock_state
     return Verdict.passed(
         f"the mock holds the state the session started in (state {marker.get('state_id')}, "

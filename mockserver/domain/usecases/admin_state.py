@@ -45,6 +45,10 @@ def reset(loyapro: LoyaPro, *, reseed: bool = True) -> None:
     loyapro.store.reset()
     with loyapro.store.transaction() as tx:
         _new_state(loyapro, tx, resets + 1)
+        # whatever the backend's reset keeps of meta, the clock's history starts again
+        tx.set_meta(OFFSET_KEY, "0.0")
+        tx.set_meta(MOVES_KEY, "0")
+        tx.set_meta(MOVED_AT_KEY, "")
     if reseed and loyapro.seeder is not None:
         loyapro.seeder(loyapro)
 
@@ -71,7 +75,7 @@ def state_marker(loyapro: LoyaPro) -> dict[str, Any]:
         "state_since": meta[STATE_SINCE_KEY],
         "reset_count": int(meta[RESET_COUNT_KEY] or 0),
         "clock_offset_seconds": float(meta[OFFSET_KEY] or 0.0),
-        "clock_moved_at": meta[MOVED_AT_KEY],
+        "clock_moved_at": meta[MOVED_AT_KEY] or None,
         "clock_moves": int(meta[MOVES_KEY] or 0),
     }
 
