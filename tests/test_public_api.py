@@ -71,6 +71,7 @@ PUBLIC: dict[str, list[str]] = {
         "Registry",
         "Report",
         "Requirement",
+        "SignOff",
         "Verdict",
     ],
     "loyapro_mock.contracts.inbound": [
@@ -84,6 +85,7 @@ PUBLIC: dict[str, list[str]] = {
         "DEFAULT_MAX_EXAMPLES",
         "OUTBOUND",
         "OutboundEvidence",
+        "Progress",
         "certify_pos",
         "collect_outbound_evidence",
     ],
