@@ -54,6 +54,9 @@ class SignOff(enum.StrEnum):
 #: The status of a requirement no finding grades (beside the :class:`Outcome` values).
 NOT_GRADED = "not_graded"
 
+#: Up to this many checks not exercised are named one by one in the verdict's reason.
+_NAMED_IN_REASON = 6
+
 #: Why a requirement without findings was not graded, unless the report says otherwise.
 NOT_GRADED_BY_THIS_RUN = "no check of this run graded it"
 
@@ -233,10 +236,12 @@ class Report:
         parts = []
         if self.not_graded():
             parts.append("not graded: " + ", ".join(self.not_graded()))
-        if self.not_exercised():
-            parts.append(
-                "not exercised: " + ", ".join(f"{f.requirement} {f.check}" for f in self.not_exercised())
-            )
+        missing = self.not_exercised()
+        if len(missing) > _NAMED_IN_REASON:
+            ids = [item.id for item in REQUIREMENTS if any(f.requirement == item.id for f in missing)]
+            parts.append(f"not exercised: {len(missing)} checks of {', '.join(ids)}")
+        elif missing:
+            parts.append("not exercised: " + ", ".join(f"{f.requirement} {f.check}" for f in missing))
         return "; ".join(parts) or "no check ran"
 
     def as_dict(self) -> dict[str, Any]:
