@@ -64,5 +64,6 @@ def reference_pos(host: str, port: int, token: str) -> None:
             reason = f"port {port} is already in use"
         else:
             reason = str(exc.strerror or exc)
-        raise click.ClickException(f"cannot listen on {host}:{port}: {reason} (choose another --port)") from exc
+        message = f"cannot listen on {host}:{port}: {reason} (choose another --port)"
+        raise click.ClickException(message) from exc
     click.echo("reference POS: stopped", err=True)

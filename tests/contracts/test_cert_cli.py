@@ -68,6 +68,8 @@ def test_report_without_pos_url_passes_the_session_but_is_incomplete_without_the
     assert report["verdict"] == "incomplete" and report["session_id"] == session.id
     assert report["mock_url"] == mock.url
     assert [item["requirement"] for item in report["not_graded"]] == ["POS-01", "POS-02", "POS-09"]
+    assert result.stderr.startswith(f"loyapro-mock [ 0.0 s] grading session {session.id}")
+    assert "loyapro-mock [" not in result.stdout
 
 
 @pytest.mark.slow  # schemathesis fuzzes the POS API
@@ -112,6 +114,15 @@ def test_pos_command_grades_the_pos_api_and_says_the_session_requirements_are_no
     report = json.loads((tmp_path / "certification.json").read_text("utf-8"))
     assert report["summary"]["fail"] == 0 and report["summary"]["not_exercised"] == 0
     assert report["verdict"] == "incomplete" and report["exit_code"] == 2
+    # progress goes to stderr, one line per step when it is not a terminal; stdout is the report
+    steps = [line.split("] ", 1)[1] for line in result.stderr.splitlines()]
+    assert steps[:3] == [
+        "loading schemathesis and the pos-partner contract",
+        "customer round trips: push a customer, search it, push it again",
+        "product round trips: walk the Product API's pages",
+    ]
+    assert steps[3].startswith("schemathesis 1/3: GET /products (3 positive and 3 negative requests)")
+    assert "loyapro-mock [" not in result.stdout
     outbound = {"POS-01", "POS-02", "POS-09"}
     assert {item["status"] for item in report["requirements"] if item["id"] in outbound} == {"pass"}
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import xml.etree.ElementTree as ET
 from pathlib import Path
@@ -245,3 +246,30 @@ def test_html_shows_the_session_the_mock_the_tool_and_the_contract_versions() ->
     assert "<dt>Contract versions</dt><dd>loyapro-pos 1.0.0, pos-partner 1.0.0</dd>" in page
     document = json.loads(render_json(report))
     assert (document["session_id"], document["mock_url"]) == ("cert-abc123", "http://127.0.0.1:8080")
+
+
+def test_progress_off_a_terminal_is_one_plain_line_per_step() -> None:
+    from loyapro_mock.cli.progress import progress_on_stderr
+
+    console = Console(record=True, width=80, force_terminal=False)
+    with progress_on_stderr(console) as progress:
+        progress("customer round trips")
+        progress("schemathesis 1/3: GET /products")
+    lines = console.export_text().splitlines()
+    assert [line.split("] ", 1)[1] for line in lines] == [
+        "customer round trips",
+        "schemathesis 1/3: GET /products",
+    ]
+    assert all(line.startswith("loyapro-mock [") for line in lines)
+
+
+def test_progress_on_a_terminal_is_a_status_line_that_leaves_nothing_behind() -> None:
+    from loyapro_mock.cli.progress import progress_on_stderr
+
+    screen = io.StringIO()
+    console = Console(file=screen, width=80, force_terminal=True)
+    with progress_on_stderr(console) as progress:
+        progress("customer round trips")
+    written = screen.getvalue()
+    assert "customer round trips  (" in written
+    assert written.endswith("\x1b[2K")  # the status line is erased when the step is over
