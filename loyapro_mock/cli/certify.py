@@ -35,11 +35,12 @@ from loyapro_mock.contracts.session import CertSession
 __all__ = ["EXIT_CODES", "certify_group", "finish"]
 
 EXIT_CODES = """\b
-Exit codes (also the reports' verdict):
-  0  SIGNED OFF      every requirement of the catalogue graded, every check passed
+Exit codes, the same as the reports' verdict:
+  0  SIGNED OFF      every requirement graded, every check passed
   1  NOT SIGNED OFF  a check failed
-  2  INCOMPLETE      nothing failed, but requirements were not graded (outside this
-                     run's scope) or checks were not exercised; the report names them"""
+  2  INCOMPLETE      nothing failed, but requirements were not graded
+                     (outside the run's scope) or checks were not
+                     exercised; the report lists them by id"""
 
 DEFAULT_DIR = Path("loyapro-certification")
 

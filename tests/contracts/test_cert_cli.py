@@ -237,3 +237,11 @@ def test_start_exits_non_zero_when_the_pos_cannot_be_reached(mock: RunningMock, 
     result = CliRunner().invoke(certify_group, args)
     assert result.exit_code == 1
     assert "cannot reach the POS at http://127.0.0.1:9: connection refused" in result.output
+
+
+@pytest.mark.parametrize("command", [[], ["report"], ["pos"]])
+def test_help_documents_the_exit_codes_of_the_verdicts(command: list[str]) -> None:
+    text = " ".join(CliRunner().invoke(certify_group, [*command, "--help"]).output.split())
+    assert "0 SIGNED OFF every requirement graded, every check passed" in text
+    assert "1 NOT SIGNED OFF a check failed" in text
+    assert "2 INCOMPLETE nothing failed, but requirements were not graded" in text
