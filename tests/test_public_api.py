@@ -72,6 +72,7 @@ PUBLIC: dict[str, list[str]] = {
         "Registry",
         "Report",
         "Requirement",
+        "SignOff",
         "Verdict",
     ],
     "loyapro_mock.contracts.inbound": [
@@ -85,6 +86,7 @@ PUBLIC: dict[str, list[str]] = {
         "DEFAULT_MAX_EXAMPLES",
         "OUTBOUND",
         "OutboundEvidence",
+        "Progress",
         "certify_pos",
         "collect_outbound_evidence",
     ],
