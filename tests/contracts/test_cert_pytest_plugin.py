@@ -79,6 +79,21 @@ def test_pos_url_option_runs_the_outbound_certification_as_test_items(pytester: 
 
 
 @pytest.mark.slow  # schemathesis fuzzes the POS API
+def test_allow_incomplete_exits_0_but_still_says_incomplete(pytester: pytest.Pytester) -> None:
+    with running_pos() as pos:
+        result = _certify(pytester, pos.url, "--loyapro-allow-incomplete")
+    assert result.ret == 0
+    result.stdout.fnmatch_lines(["*LoyaPro certification*", "INCOMPLETE - not graded: *"])
+
+
+@pytest.mark.slow  # schemathesis fuzzes the POS API
+def test_allow_incomplete_keeps_a_failure_a_failure(pytester: pytest.Pytester) -> None:
+    with running_pos(ArabicSearchFails()) as pos:
+        result = _certify(pytester, pos.url, "--loyapro-allow-incomplete")
+    assert result.ret == 1
+
+
+@pytest.mark.slow  # schemathesis fuzzes the POS API
 def test_a_failing_check_fails_its_item_with_expected_and_received(pytester: pytest.Pytester) -> None:
     with running_pos(ArabicSearchFails()) as pos:
         result = _certify(pytester, pos.url)
