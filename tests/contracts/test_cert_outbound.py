@@ -53,6 +53,13 @@ def test_faulty_pos_fails_exactly_the_checks_meant_to_catch_it(backend: type[Pos
             assert finding.reproduce.startswith("curl "), "a failure says how to reproduce it"
 
 
+def test_a_pos_that_earlier_runs_filled_still_passes_every_check() -> None:
+    with running_pos() as pos:
+        for seed in (7, 8, 7):
+            findings = certify_pos(pos.url, REFERENCE_POS_TOKEN, max_examples=1, seed=seed)
+            assert failed_checks(findings) == set(), seed
+
+
 def test_unreachable_pos_fails_instead_of_passing() -> None:
     findings = certify_pos("http://127.0.0.1:9", None, max_examples=1, seed=1)
     assert not any(f.outcome is Outcome.PASS for f in findings)
