@@ -8,6 +8,7 @@ from loyapro_mock.contracts.outbound import (  # noqa: F401  (importing them reg
     customer_checks,
     product_checks,
     security_checks,
+    stateful_checks,
 )
 from loyapro_mock.contracts.outbound.checks import OUTBOUND
 from loyapro_mock.contracts.outbound.evidence import OutboundEvidence
@@ -18,6 +19,7 @@ from loyapro_mock.contracts.outbound.probes import (
     run_customer_round_trips,
     run_product_round_trips,
 )
+from loyapro_mock.contracts.outbound.stateful import run_stateful
 
 __all__ = [
     "DEFAULT_MAX_EXAMPLES",
@@ -36,7 +38,8 @@ def collect_outbound_evidence(
     seed: int | None = None,
     fuzz: bool = True,
 ) -> OutboundEvidence:
-    """Call the POS: round trips first (on a clean POS), then schemathesis on every operation.
+    """Call the POS: round trips first (on a clean POS), then schemathesis on every operation
+    and a schemathesis stateful run (push generated customers, follow the link to search them).
 
     The round trips push customers of the run (decoys and a refused push included), walk
     the product pages and send the parameters and credentials the contract refuses.
@@ -48,6 +51,8 @@ def collect_outbound_evidence(
     run_credential_probes(client, evidence, seed)
     if fuzz:
         evidence.conformance = run_conformance(evidence.base_url, token, max_examples=max_examples)
+        stateful = run_stateful(evidence.base_url, token, max_examples=max_examples)
+        evidence.stateful, evidence.stateful_error = stateful.steps, stateful.error
     return evidence
 
 

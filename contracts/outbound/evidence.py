@@ -128,6 +128,10 @@ class OutboundEvidence:
     #: the customer pushed with a missing or a wrong credential (must not be stored)
     intruder: dict[str, Any] = field(default_factory=dict)
 
+    #: the steps of the stateful run (push, then the searches its link leads to); None: not run
+    stateful: list[PosCall] | None = None
+    stateful_error: str = ""
+
     def scenario(self, name: str) -> list[PosCall]:
         """The calls recorded under one round-trip scenario name (empty when not run)."""
         return self.calls.get(name, [])

@@ -30,7 +30,8 @@ def normalise_mobile(mobile: str, dial_code: int | str = 966) -> str:
     """A mobile number as digits without international prefix, dial code or trunk zero.
 
     ``"+966557937530"``, ``"00966557937530"``, ``"0557937530"`` and ``"557937530"`` are
-    all ``"557937530"`` for dial code 966.
+    all ``"557937530"`` for dial code 966. Only one trunk zero goes: ``"000000"`` is
+    ``"000"``, never empty, so every mobile the contract allows stays findable.
     """
     digits = re.sub(r"\D", "", str(mobile))
     if digits.startswith("00"):
@@ -38,7 +39,7 @@ def normalise_mobile(mobile: str, dial_code: int | str = 966) -> str:
     dial = re.sub(r"\D", "", str(dial_code))
     if dial and digits.startswith(dial) and len(digits) - len(dial) >= 6:
         digits = digits[len(dial) :]
-    return digits.lstrip("0")
+    return digits[1:] if digits.startswith("0") else digits
 
 
 def fold_name(text: str) -> str:

@@ -220,6 +220,15 @@ class SearchWithoutToken(PosBackend):
         return operation == "GET /customers" or super().accepts(operation, authorization, token)
 
 
+class DialCodeAssumedSaudi(PosBackend):
+    """Stores every pushed customer with dial code 966, whatever LoyaPro sent."""
+
+    CAUGHT_BY = frozenset({"customers.stateful_push_then_search"})
+
+    def upsert_customer(self, push: dict[str, Any]) -> tuple[dict[str, Any], bool]:
+        return super().upsert_customer({**push, "dial_code": 966})
+
+
 FAULTY_BACKENDS: tuple[type[PosBackend], ...] = (
     ArabicSearchFails,
     CaseSensitiveSearch,
@@ -238,4 +247,5 @@ FAULTY_BACKENDS: tuple[type[PosBackend], ...] = (
     ProductsWithoutToken,
     PushAcceptsAnyBearer,
     SearchWithoutToken,
+    DialCodeAssumedSaudi,
 )

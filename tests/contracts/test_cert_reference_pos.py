@@ -32,6 +32,11 @@ def test_mobile_numbers_normalise_to_national_digits(mobile: str) -> None:
     assert normalise_mobile(mobile, 966) == "557937530"
 
 
+def test_only_one_trunk_zero_is_dropped_so_no_mobile_normalises_to_nothing() -> None:
+    assert normalise_mobile("000000", 966) == "000"
+    assert normalise_mobile("0000000", 1) == "0000"
+
+
 def test_names_fold_case_and_arabic_letter_forms() -> None:
     assert fold_name("  ALHARBI   Sara ") == "alharbi sara"
     assert fold_name("أحْمَد") == fold_name("احمد")
