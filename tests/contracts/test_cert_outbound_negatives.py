@@ -135,3 +135,25 @@ def test_the_run_s_customers_are_seeded_and_the_decoys_do_not_match_the_searches
         normalise_mobile(people["update"]["mobile"]) == mobile and people["update"]["mobile"] == "0" + mobile
     )
     assert people["update"]["name"] != customer["name"]
+
+
+def _stateful(listed: list[dict[str, Any]]) -> OutboundEvidence:
+    pushed = {"name": "x", "dial_code": 971, "mobile": "501234567"}
+    push = PosCall("POST", "/customers", {}, pushed, 201, {"id": "c9", **pushed}, "", "curl push")
+    search = call("GET", "/customers", {"mobile": "501234567"}, response={"data": listed})
+    return OutboundEvidence(base_url="http://pos", stateful=[push, search])
+
+
+def test_the_stateful_check_grades_each_linked_search_after_a_push() -> None:
+    check = "customers.stateful_push_then_search"
+    assert grade(OutboundEvidence(base_url="http://pos"), check).outcome is Outcome.NOT_EXERCISED
+    assert grade(OutboundEvidence(base_url="http://pos", stateful=[]), check).outcome is Outcome.NOT_EXERCISED
+    found = {"id": "c9", "name": "x", "dial_code": 971, "mobile": "501234567"}
+    assert grade(_stateful([found]), check).passed
+    missing = grade(_stateful([]), check)
+    assert (
+        missing.outcome is Outcome.FAIL
+        and "did not list the customer pushed with dial code 971" in missing.received
+    )
+    saudi = grade(_stateful([{**found, "dial_code": 966}]), check)
+    assert saudi.received.endswith("listed customer c9 with dial code 966; it was pushed with 971")
