@@ -85,8 +85,13 @@ def stateful_push_then_search(evidence: OutboundEvidence) -> Verdict:
             f"no search followed a successful push in {len(evidence.stateful)} stateful steps{why}"
         )
     items = [step.as_evidence(f"{step.answer()}, {len(found_customers(step))} found") for step in graded[:20]]
+    stopped = (
+        f"; the run stopped early: {evidence.stateful_error.splitlines()[0]}"
+        if evidence.stateful_error
+        else ""
+    )
     return Verdict.passed(
         f"{len(graded)} linked searches after {sum(len(v) for v in pushed.values())} generated pushes "
-        f"({len(evidence.stateful)} steps) listed the pushed customer",
+        f"({len(evidence.stateful)} steps) listed the pushed customer{stopped}",
         items,
     )
