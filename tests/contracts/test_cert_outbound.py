@@ -4,13 +4,14 @@ exactly the checks meant to catch its bug."""
 from __future__ import annotations
 
 import pytest
-from faulty_pos import FAULTY_BACKENDS
+from faulty_pos import FAULTY_BACKENDS, SearchIgnoresFilter, UpsertIgnoresUpdates
 
 from loyapro_mock.contracts.findings import Finding, Outcome
 from loyapro_mock.contracts.harness import REFERENCE_POS_TOKEN, running_pos
 from loyapro_mock.contracts.outbound import OUTBOUND, certify_pos
 from loyapro_mock.contracts.reference_pos import PosBackend
 from loyapro_mock.contracts.registry import failed_checks
+from loyapro_mock.contracts.runner import build_report
 
 #: Every test runs the outbound certification, schemathesis fuzzing a POS API over HTTP.
 pytestmark = pytest.mark.slow
@@ -51,6 +52,23 @@ def test_faulty_pos_fails_exactly_the_checks_meant_to_catch_it(backend: type[Pos
             assert finding.outcome is Outcome.FAIL
             assert finding.evidence, "a failure names its evidence"
             assert finding.reproduce.startswith("curl "), "a failure says how to reproduce it"
+
+
+@pytest.mark.parametrize(
+    ("backend", "check"),
+    [
+        (SearchIgnoresFilter, "customers.search_by_mobile_excludes_others"),
+        (UpsertIgnoresUpdates, "customers.push_updates_existing"),
+    ],
+    ids=["search-ignores-filter", "upsert-ignores-updates"],
+)
+def test_a_pos_that_answers_well_but_ignores_its_input_is_not_signed_off(
+    backend: type[PosBackend], check: str
+) -> None:
+    report = build_report(certify(backend()), pos_name="faulty", scope=["outbound"])
+    assert not report.signed_off and report.exit_code() == 1
+    [finding] = [f for f in report.findings if f.check == check]
+    assert finding.outcome is Outcome.FAIL
 
 
 def test_a_pos_that_earlier_runs_filled_still_passes_every_check() -> None:
