@@ -95,11 +95,6 @@ class _Tags:
                 return tag
 
 
-def probe_customer(seed: int | None = None) -> dict[str, Any]:
-    """A customer nobody else has: random mobile, a random tag in the Latin and Arabic names."""
-    return probe_customers(seed)["customer"]
-
-
 def probe_customers(seed: int | None = None) -> dict[str, Any]:
     """The customers of one run, all unique to it (``seed`` None: a new set each run).
 
