@@ -51,7 +51,7 @@ def collect_outbound_evidence(
     run_credential_probes(client, evidence, seed)
     if fuzz:
         evidence.conformance = run_conformance(evidence.base_url, token, max_examples=max_examples)
-        stateful = run_stateful(evidence.base_url, token, max_examples=max_examples)
+        stateful = run_stateful(evidence.base_url, token)
         evidence.stateful, evidence.stateful_error = stateful.steps, stateful.error
     return evidence
 

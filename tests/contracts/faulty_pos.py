@@ -229,6 +229,16 @@ class DialCodeAssumedSaudi(PosBackend):
         return super().upsert_customer({**push, "dial_code": 966})
 
 
+class MobileSearchAsTyped(PosBackend):
+    """Compares the mobile searched for as typed: "+966557937530" and "0557937530" find nobody."""
+
+    # the stateful run also searches by mobiles pushed with a trunk 0, which the POS stored without
+    CAUGHT_BY = frozenset({"customers.findable_by_mobile", "customers.stateful_push_then_search"})
+
+    def search_by_mobile(self, mobile: str) -> list[dict[str, Any]]:
+        return [dict(c) for c in self.customers.values() if c["mobile"] == mobile]
+
+
 FAULTY_BACKENDS: tuple[type[PosBackend], ...] = (
     ArabicSearchFails,
     CaseSensitiveSearch,
@@ -248,4 +258,5 @@ FAULTY_BACKENDS: tuple[type[PosBackend], ...] = (
     PushAcceptsAnyBearer,
     SearchWithoutToken,
     DialCodeAssumedSaudi,
+    MobileSearchAsTyped,
 )
