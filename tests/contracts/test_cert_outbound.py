@@ -46,7 +46,9 @@ def test_conformance_checks_report_how_many_requests_they_made(
 @pytest.mark.parametrize("backend", FAULTY_BACKENDS, ids=lambda cls: cls.__name__)
 def test_faulty_pos_fails_exactly_the_checks_meant_to_catch_it(backend: type[PosBackend]) -> None:
     findings = certify(backend())
-    assert failed_checks(findings) == backend.CAUGHT_BY  # type: ignore[attr-defined]
+    failed = failed_checks(findings)
+    assert failed >= backend.CAUGHT_BY  # type: ignore[attr-defined]
+    assert failed - backend.CAUGHT_BY <= getattr(backend, "MAY_CATCH", frozenset())  # type: ignore[attr-defined]
     for finding in findings:
         if finding.check in backend.CAUGHT_BY:  # type: ignore[attr-defined]
             assert finding.outcome is Outcome.FAIL
