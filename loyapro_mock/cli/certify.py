@@ -268,7 +268,12 @@ def report(
     show_default=True,
     help="Generated requests per operation and mode (positive, negative).",
 )
-@click.option("--seed", type=int, default=None, help="Seed of the round trips' customer.")
+@click.option(
+    "--seed",
+    type=int,
+    default=None,
+    help="Seed of the run's customers, decoys and wrong token (default: random).",
+)
 @click.option(
     "--out",
     type=click.Path(path_type=Path),
