@@ -116,12 +116,14 @@ def test_pos_command_grades_the_pos_api_and_says_the_session_requirements_are_no
     assert report["verdict"] == "incomplete" and report["exit_code"] == 2
     # progress goes to stderr, one line per step when it is not a terminal; stdout is the report
     steps = [line.split("] ", 1)[1] for line in result.stderr.splitlines()]
-    assert steps[:3] == [
+    assert steps[:4] == [
         "loading schemathesis and the pos-partner contract",
-        "customer round trips: push a customer, search it, push it again",
+        "customer round trips: push customers and decoys, search them, push again renamed",
         "product round trips: walk the Product API's pages",
+        "refusals: invalid parameters, no token and a wrong token on every operation",
     ]
-    assert steps[3].startswith("schemathesis 1/3: GET /products (3 positive and 3 negative requests)")
+    assert steps[4].startswith("schemathesis 1/3: GET /products (3 positive and 3 negative requests)")
+    assert "schemathesis stateful run: push generated customers, then search each" in steps
     assert "loyapro-mock [" not in result.stdout
     outbound = {"POS-01", "POS-02", "POS-09"}
     assert {item["status"] for item in report["requirements"] if item["id"] in outbound} == {"pass"}
