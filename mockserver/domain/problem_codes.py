@@ -117,6 +117,23 @@ CATALOGUE: tuple[ProblemCode, ...] = (
         contract=True,
     ),
     ProblemCode(
+        "incomplete_body",
+        400,
+        "Incomplete body",
+        "The body stopped short of its Content-Length (or of its last chunk) and nothing more "
+        "came for body_timeout seconds (5 by default), or it took more than 60 s in all; the "
+        "detail names both byte counts.",
+        contract=True,
+    ),
+    ProblemCode(
+        "request_timeout",
+        408,
+        "Request timeout",
+        "The request line and headers did not finish within header_timeout seconds (10 by "
+        "default); the mock answers this and closes the connection.",
+        contract=True,
+    ),
+    ProblemCode(
         "validation_failed",
         422,
         "Validation failed",
@@ -205,6 +222,14 @@ CATALOGUE: tuple[ProblemCode, ...] = (
         422,
         "Product not allowed by the reward",
         "The product chosen on a product reward's redeem is not one the reward allows.",
+    ),
+    # -- limits and injected faults (the mock misbehaving on purpose) ----------------------
+    ProblemCode(
+        "too_many_connections",
+        429,
+        "Too many connections",
+        "The client's address already holds max_connections_per_client open connections to "
+        "this process (256 by default); the answer closes the extra connection.",
     ),
     # -- the mock itself -----------------------------------------------------------------
     ProblemCode(

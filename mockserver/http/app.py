@@ -31,6 +31,7 @@ from loyapro_mock.mockserver.http.keys import (
     STORE,
 )
 from loyapro_mock.mockserver.http.pipeline.auth import Authenticator
+from loyapro_mock.mockserver.http.pipeline.limits import connection_middleware
 from loyapro_mock.mockserver.http.pipeline.middlewares import contract_middleware, journal_middleware
 from loyapro_mock.mockserver.http.pipeline.validation import SpecValidator
 from loyapro_mock.mockserver.http.programs_config import load_programs
@@ -56,7 +57,7 @@ def create_app(settings: Settings | None = None) -> web.Application:
     operations = build_operations(spec)
     programs = load_programs(settings.programs)
     app = web.Application(
-        middlewares=[journal_middleware, contract_middleware],
+        middlewares=[journal_middleware, connection_middleware, contract_middleware],
         client_max_size=settings.max_body_bytes,
     )
     app[SETTINGS] = settings

@@ -41,6 +41,7 @@ from loyapro_mock.mockserver.http.keys import (
     Operation,
 )
 from loyapro_mock.mockserver.http.pipeline.json_keys import find_duplicate_key
+from loyapro_mock.mockserver.http.pipeline.limits import read_body
 from loyapro_mock.mockserver.http.problems import (
     ProblemError,
     payload_too_large,
@@ -124,26 +125,6 @@ def _business_reference(operation_id: str, body: Any) -> Any:
         business = body.get("business")
         return business.get("reference") if isinstance(business, dict) else None
     return body.get("business_reference")
-
-
-async def _read_body(request: web.Request, limit: int) -> bytes:
-    length = request.content_length
-    if length is not None and length > limit:
-        raise payload_too_large(limit)
-    try:
-        return await request.read()
-    except web.HTTPRequestEntityTooLarge:
-        raise payload_too_large(limit) from None
-    except web.RequestPayloadError as exc:
-        encoding = request.headers.get("Content-Encoding")
-        how = f" (Content-Encoding: {encoding})" if encoding else ""
-        raise ProblemError(
-            400,
-            "malformed_json",
-            f"The body could not be read{how}: {exc}. Send the JSON body uncompressed, "
-            "or compressed exactly as the Content-Encoding header says.",
-            headers={"Connection": "close"},  # the rest of this request's stream is unusable
-        ) from None
 
 
 def _parse(raw: bytes) -> Any:
@@ -272,7 +253,8 @@ async def contract_middleware(request: web.Request, handler: Handler) -> web.Str
         _authenticate(request, call)
     _check_headers(request, op, call, lenient)
     if op.validator is not None:
-        call.raw_body = await _read_body(request, request.app[SETTINGS].max_body_bytes)
+        settings = request.app[SETTINGS]
+        call.raw_body = await read_body(request, call, settings.max_body_bytes, settings.body_timeout)
         call.body = _parse(call.raw_body)
         _check_business(op, call)
         found = op.validator.validate(call.body)
