@@ -231,6 +231,45 @@ CATALOGUE: tuple[ProblemCode, ...] = (
         "The client's address already holds max_connections_per_client open connections to "
         "this process (256 by default); the answer closes the extra connection.",
     ),
+    ProblemCode(
+        "rate_limited",
+        429,
+        "Rate limited",
+        "The POS token or the business sent more webhook calls than the rate limit allows; "
+        "Retry-After and the RateLimit header fields say when the next one is accepted.",
+    ),
+    ProblemCode(
+        "fault_not_found",
+        404,
+        "Fault rule not found",
+        "DELETE /__admin/faults/{id} names a rule the mock does not hold.",
+    ),
+    ProblemCode(
+        "injected_internal_error",
+        500,
+        "Injected internal error",
+        "A fault rule turned the answer into a 500 (before the change was applied, or after it "
+        "was committed for a commit-then-fail rule).",
+    ),
+    ProblemCode(
+        "injected_bad_gateway",
+        502,
+        "Injected bad gateway",
+        "A fault rule turned the answer into a 502, as a proxy in front of LoyaPro would send.",
+    ),
+    ProblemCode(
+        "injected_unavailable",
+        503,
+        "Injected service unavailable",
+        "A fault rule turned the answer into a 503 with Retry-After (the demo code TEST-503-ONCE "
+        "gets one on its first redeem).",
+    ),
+    ProblemCode(
+        "injected_gateway_timeout",
+        504,
+        "Injected gateway timeout",
+        "A fault rule turned the answer into a 504, as a proxy in front of LoyaPro would send.",
+    ),
     # -- the mock itself -----------------------------------------------------------------
     ProblemCode(
         "internal_error",

@@ -28,13 +28,16 @@ import orjson
 from loyapro_mock.mockserver.domain.records import StoreTx
 
 __all__ = [
+    "OVERRIDE_KEY",
     "SCOPES",
     "Admission",
     "RateLimitError",
     "RatePolicy",
     "admit",
+    "override",
     "parse_rate_limit",
     "rate_limit_text",
+    "set_override",
     "whole_seconds",
 ]
 
@@ -45,6 +48,8 @@ _UNITS |= {"h": 3600.0, "hour": 3600.0}
 _LIMIT = re.compile(r"\s*(\d+)\s*/\s*(\d*)\s*([a-z]+)\s*")
 _OFF = {"", "off", "none", "no", "false", "0"}
 MAX_QUOTA = 100_000
+#: The meta key of the limit set at run time (``PUT /__admin/rate-limit``), over the setting.
+OVERRIDE_KEY = "rate_limit"
 
 
 class RateLimitError(ValueError):
@@ -179,3 +184,18 @@ def _reset(policy: RatePolicy, kept: list[float], now: float) -> float:
 def whole_seconds(seconds: float) -> int:
     """Seconds rounded up, as ``Retry-After`` and the RateLimit fields carry them."""
     return max(math.ceil(seconds - 1e-9), 0)
+
+
+def override(tx: StoreTx) -> str | None:
+    """The limit set at run time (``off`` included), or None when the setting applies."""
+    return tx.get_meta(OVERRIDE_KEY) or None
+
+
+def set_override(tx: StoreTx, text: str | None) -> tuple[RatePolicy, ...]:
+    """Set the run-time limit (None: back to the setting); returns its policies.
+
+    Raises `RateLimitError` for a limit that does not parse, changing nothing.
+    """
+    policies = parse_rate_limit(text) if text is not None else ()
+    tx.set_meta(OVERRIDE_KEY, "" if text is None else rate_limit_text(policies))
+    return policies

@@ -19,6 +19,7 @@ instead of rejecting.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 from typing import Any
@@ -357,24 +358,36 @@ async def journal_middleware(request: web.Request, handler: Handler) -> web.Stre
     admin = request.path.startswith(ADMIN_PREFIX)
     if admin:
         request.app[GROUP].commit()  # the admin API acts on committed state, outside groups
-    response = await _respond(request, handler, call)
+    try:
+        response = await _respond(request, handler, call)
+    except asyncio.CancelledError:  # the client went away while a fault held its answer back
+        if not admin and call.fault is not None:
+            call.fault["answered"] = False
+            call.fault.setdefault("client_gave_up", True)
+            _journal(request, call, 0, received_at, started)
+        raise
     if not admin:
-        if call.pos_name is None:
-            call.pos_name = _pos_from_path(request.path)
-        entry = build_entry(
-            call,
-            received_at=received_at,
-            method=request.method,
-            path=request.path,
-            query=request.query_string,
-            headers=request.headers,
-            status=response.status,
-            duration_ms=(time.perf_counter() - started) * 1000,
-        )
-        request.app[JOURNAL].add(entry)
-        if request_log.isEnabledFor(logging.INFO):
-            _log_entry(entry)
+        lost = call.fault is not None and call.fault.get("answered") is False
+        _journal(request, call, 0 if lost else response.status, received_at, started)
     return response
+
+
+def _journal(request: web.Request, call: Call, status: int, received_at: str, started: float) -> None:
+    if call.pos_name is None:
+        call.pos_name = _pos_from_path(request.path)
+    entry = build_entry(
+        call,
+        received_at=received_at,
+        method=request.method,
+        path=request.path,
+        query=request.query_string,
+        headers=request.headers,
+        status=status,
+        duration_ms=(time.perf_counter() - started) * 1000,
+    )
+    request.app[JOURNAL].add(entry)
+    if request_log.isEnabledFor(logging.INFO):
+        _log_entry(entry)
 
 
 def _log_entry(entry: dict[str, Any]) -> None:
