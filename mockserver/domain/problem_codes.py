@@ -229,7 +229,7 @@ CATALOGUE: tuple[ProblemCode, ...] = (
         429,
         "Too many connections",
         "The client's address already holds max_connections_per_client open connections to "
-        "this process (256 by default); the answer closes the extra connection.",
+        "this process (512 by default); the answer closes the extra connection.",
     ),
     ProblemCode(
         "rate_limited",

@@ -36,7 +36,7 @@ from loyapro_mock.mockserver.http.keys import (
 from loyapro_mock.mockserver.http.pipeline.auth import Authenticator
 from loyapro_mock.mockserver.http.pipeline.limits import connection_middleware
 from loyapro_mock.mockserver.http.pipeline.middlewares import contract_middleware, journal_middleware
-from loyapro_mock.mockserver.http.pipeline.traffic import traffic_middleware
+from loyapro_mock.mockserver.http.pipeline.traffic import CONTROL_CACHE, ControlCache, traffic_middleware
 from loyapro_mock.mockserver.http.pipeline.validation import SpecValidator
 from loyapro_mock.mockserver.http.programs_config import load_programs
 from loyapro_mock.mockserver.http.routes import add_routes, build_operations
@@ -70,6 +70,7 @@ def create_app(settings: Settings | None = None) -> web.Application:
     app[OPERATIONS] = operations
     app[AUTH] = Authenticator(settings.secret, settings.all_static_tokens())
     app[STARTED_AT] = time.time()
+    app[CONTROL_CACHE] = ControlCache()
     add_routes(app, operations)
 
     async def state(app: web.Application) -> AsyncIterator[None]:

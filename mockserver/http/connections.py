@@ -8,7 +8,7 @@ connection a client opens. `GuardedRunner` (what ``serve`` runs the app with) ad
   answers 408 ``request_timeout`` (problem+json, written directly: no request was parsed, so
   nothing is journaled) and closes the connection;
 * **connections per client**: each client address may hold ``max_connections_per_client``
-  open connections to the process (256 by default; 0: no bound). A connection beyond it is
+  open connections to the process (512 by default; 0: no bound). A connection beyond it is
   served nothing but the answer 429 ``too_many_connections`` to its first webhook call
   (`mockserver.http.pipeline.limits.connection_middleware`), then closed. The admin API
   (``/__admin/``) is still served on it, so a harness on the same machine keeps control.

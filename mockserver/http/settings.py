@@ -19,7 +19,7 @@ Precedence, lowest first: built-in defaults < YAML config file < environment var
     programs: {}                 # loyalty programs per business reference (see mockserver.domain.programs)
     body_timeout: 5              # seconds a body may stall short of its Content-Length (then 400)
     header_timeout: 10           # seconds the request line and headers may take (then 408, closed)
-    max_connections_per_client: 256   # open connections per client address and process (then 429)
+    max_connections_per_client: 512   # open connections per client address and process (then 429)
     rate_limit: off              # "5/s" per POS token and per business, or "pos=5/s,business=100/min"
     faults: ./faults.yaml        # fault rules to inject (see mockserver.domain.faults)
 """
@@ -65,7 +65,7 @@ DOCS_SAMPLE_TOKEN = (
 # -- traffic defaults ---------------------------------------------------------------------
 BODY_TIMEOUT = 5.0
 HEADER_TIMEOUT = 10.0
-MAX_CONNECTIONS_PER_CLIENT = 256
+MAX_CONNECTIONS_PER_CLIENT = 512
 
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off", ""}

@@ -43,6 +43,7 @@ from loyapro_mock.mockserver.http.keys import (
 )
 from loyapro_mock.mockserver.http.pipeline.json_keys import find_duplicate_key
 from loyapro_mock.mockserver.http.pipeline.limits import read_body
+from loyapro_mock.mockserver.http.pipeline.traffic import CONTROL_CACHE
 from loyapro_mock.mockserver.http.problems import (
     ProblemError,
     payload_too_large,
@@ -366,7 +367,11 @@ async def journal_middleware(request: web.Request, handler: Handler) -> web.Stre
             call.fault.setdefault("client_gave_up", True)
             _journal(request, call, 0, received_at, started)
         raise
-    if not admin:
+    if admin:
+        cache = request.app.get(CONTROL_CACHE)
+        if cache is not None:  # an admin call may have changed the rate limit or the rules
+            cache.invalidate()
+    else:
         lost = call.fault is not None and call.fault.get("answered") is False
         _journal(request, call, 0 if lost else response.status, received_at, started)
     return response

@@ -1,9 +1,10 @@
 """Traffic control of the webhooks: the rate limit, then the fault rules, after the contract.
 
 `traffic_middleware` runs innermost, once a webhook call has passed authentication and the
-contract checks (a refused call is not counted). For each call it reads, in one snapshot,
-whether a rate limit applies (the run-time one of ``PUT /__admin/rate-limit``, else the
-``rate_limit`` setting) and whether any fault rule is held; with neither, the call goes on
+contract checks (a refused call is not counted). For each call it reads (from the store, at
+most every `CONTROL_TTL_SECONDS` per process: `ControlCache`) whether a rate limit applies
+(the run-time one of ``PUT /__admin/rate-limit``, else the ``rate_limit`` setting) and which
+fault rules are held; with no limit and no rule matching the call, the call goes on
 untouched. Otherwise the call is counted in one write of the group commit
 (`mockserver.store.group_commit`), so every worker sharing the store counts the same calls:
 
@@ -49,10 +50,21 @@ from loyapro_mock.mockserver.domain.rate_limits import (
 from loyapro_mock.mockserver.http.keys import CALL, GROUP, SETTINGS, STORE, Call, Handler
 from loyapro_mock.mockserver.http.problems import ProblemError, problem_from_domain
 
-__all__ = ["HANG_POLL_SECONDS", "Control", "rate_limit_headers", "read_control", "traffic_middleware"]
+__all__ = [
+    "CONTROL_CACHE",
+    "CONTROL_TTL_SECONDS",
+    "HANG_POLL_SECONDS",
+    "Control",
+    "ControlCache",
+    "rate_limit_headers",
+    "read_control",
+    "traffic_middleware",
+]
 
 #: How often a hanging call looks whether its client gave up.
 HANG_POLL_SECONDS = 0.05
+#: How long a process trusts its last read of the rate limit and rules (`ControlCache`).
+CONTROL_TTL_SECONDS = 0.2
 
 
 @lru_cache(maxsize=64)
@@ -83,14 +95,46 @@ class Control:
         return bool(self.policies) or faults.any_matches(self.rules, facts)
 
 
-def read_control(app: web.Application) -> Control:
-    """The rate limit and fault rules in force, read from the store (one snapshot)."""
+class ControlCache:
+    """This process's last read of the `Control`, kept `CONTROL_TTL_SECONDS`.
+
+    Reading the store costs a snapshot per webhook call; so a process reads it again only
+    after the TTL, or at once after its own admin API changed it (`invalidate`). Another
+    worker's change is seen within the TTL. Whether a call is counted is all that is cached:
+    the counting itself (rate limit, nth call) always happens in the store.
+    """
+
+    __slots__ = ("control", "expires")
+
+    def __init__(self) -> None:
+        self.control: Control | None = None
+        self.expires = 0.0
+
+    def invalidate(self) -> None:
+        """Read the store again on the next call."""
+        self.control = None
+
+
+#: The app's `ControlCache` (set by the app factory).
+CONTROL_CACHE: web.AppKey[ControlCache] = web.AppKey("traffic_control", ControlCache)
+
+
+def read_control(app: web.Application, *, fresh: bool = False) -> Control:
+    """The rate limit and fault rules in force (from the store, or this process's cache)."""
+    cache = app.get(CONTROL_CACHE)
+    now = time.monotonic()
+    if cache is not None and cache.control is not None and now < cache.expires and not fresh:
+        return cache.control
     with app[STORE].snapshot() as tx:
         override = tx.get_meta(OVERRIDE_KEY)
         rules = _rules(tx.get_meta(faults.RULES_KEY))
     if override:
-        return Control(_policies(override), "admin", rules)
-    return Control(_policies(app[SETTINGS].rate_limit), "setting", rules)
+        control = Control(_policies(override), "admin", rules)
+    else:
+        control = Control(_policies(app[SETTINGS].rate_limit), "setting", rules)
+    if cache is not None:
+        cache.control, cache.expires = control, now + CONTROL_TTL_SECONDS
+    return control
 
 
 def _token_key(request: web.Request, pos_name: str | None) -> str | None:

@@ -1,7 +1,8 @@
-"""``serve --rate-limit 5/s --workers 2``: real processes, one limit.
+"""``serve --workers 2`` with ``--rate-limit 5/s`` or ``--faults FILE``: real processes, one
+limit and one count of calls per rule.
 
 Each call goes on a connection of its own, so the kernel spreads them over both workers; the
-workers count in the store they share, so the limit holds as if there were one.
+workers count in the store they share, so the limit and the rules hold as if there were one.
 """
 
 from __future__ import annotations
@@ -100,3 +101,50 @@ async def test_a_burst_over_both_workers_is_let_through_at_the_limit(server: Ser
     # in any one second, at most five accepted, over both workers together
     assert all(sum(1 for t in accepted if s <= t < s + 0.95) <= 5 for s in accepted)
     assert {e["response"]["body"]["code"] for e in refused} == {"rate_limited"}
+
+
+# The second rule does not see the call the first one fired on: the fifth paid order is its 4th.
+FAULTS = """\
+- {id: third-order, operation: order, order_status: Paid, business: "440810", nth: 3,
+   action: error, status: 500}
+- {id: lost-answer, operation: order, order_status: Paid, nth: 4, action: commit_then_fail}
+"""
+
+
+@pytest.fixture
+def faulty_server(tmp_path: Path) -> Iterator[ServerProcess]:
+    path = tmp_path / "faults.yaml"
+    path.write_text(FAULTS, encoding="utf-8")
+    process = start_server(tmp_path / "state.db", workers=2, extra=("--faults", str(path)))
+    yield process
+    process.stop()
+
+
+async def _points(url: str) -> float:
+    async with (
+        aiohttp.ClientSession() as session,
+        session.get(f"{url}/__admin/customers/557937530", params={"business": "440810"}) as response,
+    ):
+        return float((await response.json())["balances"]["points"])
+
+
+async def test_rules_count_calls_across_workers_and_a_lost_answer_earns_once(
+    faulty_server: ServerProcess,
+) -> None:
+    url = faulty_server.base_url
+    assert len(await _worker_pids(url)) == 2
+    statuses = [(await _post(url, f"f-{i}"))[0] for i in range(4)]
+    assert statuses == [200, 200, 500, 200]  # the third paid order over both workers
+    before = await _points(url)
+    with pytest.raises(aiohttp.ClientError):  # the fifth: committed, then the connection reset
+        await _post(url, "f-lost")
+    assert await _points(url) == before + 20
+    retries = [await _post(url, "f-lost") for _ in range(3)]  # likely on both workers
+    assert {status for status, _ in retries} == {200}
+    assert await _points(url) == before + 20  # earned once
+    async with aiohttp.ClientSession() as session, session.get(f"{url}/__admin/faults") as response:
+        held = await response.json()
+    assert [(r["id"], r["source"], r["fired"]) for r in held["rules"] if r["source"] == "config"] == [
+        ("third-order", "config", 1),
+        ("lost-answer", "config", 1),
+    ]
