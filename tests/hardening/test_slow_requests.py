@@ -365,3 +365,33 @@ def test_the_limits_come_from_the_environment_and_are_checked() -> None:
         Settings.resolve(env={"LOYAPRO_MOCK_BODY_TIMEOUT": "0"}, db=":memory:")
     with pytest.raises(SettingsError, match="max_connections_per_client must be 0"):
         Settings.resolve(env={}, db=":memory:", max_connections_per_client=-1)
+
+
+async def test_a_crowd_of_slow_clients_gets_4xx_while_others_are_served(docs_order: dict[str, Any]) -> None:
+    settings = Settings(db=":memory:", body_timeout=1.0, header_timeout=1.0)
+    async for served in _serve(settings):
+        before = _state(served.app)
+        body = json.dumps(docs_order).encode()
+        headers = {
+            "Authorization": f"Bearer {DOCS_SAMPLE_TOKEN}",
+            "Content-Type": "application/json",
+            "Content-Length": str(len(body)),
+        }
+        half_body = _request(ORDER_PATH, headers, served.port) + body[:100]
+        half_headers = _request(ORDER_PATH, headers, served.port)[:60]
+        crowd = [await _send(served.port, half_body) for _ in range(60)]
+        crowd += [await _send(served.port, half_headers) for _ in range(60)]
+        assert _state(served.app) == before  # nothing of a stalled order is applied
+        other = {**docs_order, "order": {**docs_order["order"], "id": "served-meanwhile"}}
+        status, seconds = await _post_order(served, other)
+        assert status == 200 and seconds < 0.5  # served while 120 clients stall
+        answers = await asyncio.gather(*(_read_answer(reader, time.monotonic()) for reader, _ in crowd))
+        for _, writer in crowd:
+            writer.close()
+        codes = sorted((a.status, a.body["code"]) for a in answers)
+        assert codes == [(400, "incomplete_body")] * 60 + [(408, "request_timeout")] * 60
+        assert all(a.closed for a in answers)
+        with served.app[STORE].snapshot() as tx:
+            assert [o["id"] for o in tx.list_orders()] == ["served-meanwhile"]
+        orders = await _journal(served)
+        assert sorted(e["status"] for e in orders) == [200] + [400] * 60

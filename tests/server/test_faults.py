@@ -11,7 +11,9 @@ from typing import Any
 import aiohttp
 import pytest
 from aiohttp.test_utils import TestClient
+from click.testing import CliRunner
 
+from loyapro_mock.cli import main
 from loyapro_mock.mockserver.domain import faults
 from loyapro_mock.mockserver.domain.errors import DomainError
 from loyapro_mock.mockserver.domain.usecases.demo_state import MAGIC_FAULT
@@ -363,3 +365,14 @@ def test_installing_the_same_file_again_keeps_the_counters() -> None:
         faults.install_config(tx, [faults.parse_rule({"action": "reset"})])  # another file
         [held] = faults.list_rules(tx)
         assert (held["action"], held["matched"]) == ("reset", 0)
+
+
+def test_serve_refuses_a_bad_faults_file_or_rate_limit_naming_the_problem(tmp_path: Path) -> None:
+    path = tmp_path / "faults.yaml"
+    path.write_text("- {action: nap}\n", encoding="utf-8")
+    result = CliRunner().invoke(main, ["serve", "--db", ":memory:", "--faults", str(path)])
+    assert result.exit_code == 1
+    assert f"{path}: /0/action: must be one of latency, error" in result.output
+    result = CliRunner().invoke(main, ["serve", "--db", ":memory:", "--rate-limit", "5 a second"])
+    assert result.exit_code == 1
+    assert "'5 a second' is not a rate limit; write calls/period such as 5/s" in result.output
