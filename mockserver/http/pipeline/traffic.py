@@ -81,7 +81,7 @@ def _rules(raw: str | None) -> tuple[dict[str, Any], ...]:
 class Control:
     """What applies to webhook calls now: the rate limit's policies and the fault rules."""
 
-    __slots__ = ("policies", "rules", "source")
+    __slots__ = ("operations", "policies", "rules", "source")
 
     def __init__(
         self, policies: tuple[RatePolicy, ...], source: str, rules: tuple[dict[str, Any], ...]
@@ -89,6 +89,12 @@ class Control:
         self.policies = policies
         self.source = source  # "setting" or "admin"
         self.rules = rules
+        #: The operations some rule matches (None: a rule for every operation).
+        self.operations = frozenset(rule.get("operation") for rule in rules)
+
+    def concerns(self, operation: str) -> bool:
+        """False when no call of ``operation`` can be counted: the common, fast case."""
+        return bool(self.policies) or None in self.operations or operation in self.operations
 
     def counts(self, facts: faults.CallFacts) -> bool:
         """True when the call must be counted: a rate limit applies, or a rule matches it."""
@@ -307,6 +313,8 @@ async def traffic_middleware(request: web.Request, handler: Handler) -> web.Stre
     if op is None or not op.pos:
         return await handler(request)
     control = read_control(request.app)
+    if not control.concerns(op.operation_id):
+        return await handler(request)
     facts = _facts(op.operation_id, call)
     if not control.counts(facts):
         return await handler(request)
