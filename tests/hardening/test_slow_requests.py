@@ -395,3 +395,40 @@ async def test_a_crowd_of_slow_clients_gets_4xx_while_others_are_served(docs_ord
             assert [o["id"] for o in tx.list_orders()] == ["served-meanwhile"]
         orders = await _journal(served)
         assert sorted(e["status"] for e in orders) == [200] + [400] * 60
+
+
+async def test_as_served_a_hang_lasts_until_the_client_gives_up_and_a_reset_is_a_tcp_rst(
+    default: Served, docs_order: dict[str, Any]
+) -> None:
+    headers = {"Authorization": f"Bearer {DOCS_SAMPLE_TOKEN}"}
+    async with aiohttp.ClientSession() as session:
+        for rule in (
+            {"operation": "order", "action": "hang", "seconds": 20},
+            {"operation": "reward", "action": "reset"},
+        ):
+            async with session.post(f"{default.url}/__admin/faults", json=rule) as response:
+                assert response.status == 201
+        started = time.monotonic()
+        with pytest.raises(asyncio.TimeoutError):
+            await session.post(
+                f"{default.url}{ORDER_PATH}",
+                json=docs_order,
+                headers=headers,
+                timeout=aiohttp.ClientTimeout(total=0.5),
+            )
+        assert time.monotonic() - started < 2
+        lookup = {
+            "reward_code": "FIX-7Q2M9K",
+            "business_reference": 440810,
+            "customer_mobile_number": "557937530",
+            "mobile_country_code": "966",
+        }
+        with pytest.raises(aiohttp.ClientOSError) as reset:
+            await session.post(f"{default.url}/pos/1.0.0/foodics/reward", json=lookup, headers=headers)
+        assert reset.value.errno == 104  # ECONNRESET
+    await asyncio.sleep(0.3)
+    entries = {entry["operation"]: entry for entry in await _journal(default)}
+    hang, rst = entries["order"], entries["reward"]
+    assert (hang["status"], hang["fault"]["client_gave_up"], hang["fault"]["answered"]) == (0, True, False)
+    assert (rst["status"], rst["fault"]["action"]) == (0, "reset")
+    assert _state(default.app)["orders"] == []  # the hung order was not applied
