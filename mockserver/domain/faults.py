@@ -7,6 +7,8 @@ A rule matches webhook calls and says what goes wrong with the ones it fires on:
     pos: foodics               # only this POS (the path's {pos_name})
     business: "440810"         # only this business reference
     reward_code: TEST-503-ONCE # only /reward and /redeem calls for this code
+    customer_mobile: "557937530"  # only calls for this customer (the order's customer, or
+                               #   the lookup's / redeem's customer_mobile_number; 966 unless +code)
     order_status: Paid         # only orders in this LoyaPro status (Initiated, Paid, Void, Refunded)
     nth: 1                     # fire on the nth call it matches only (1: the next one)
     probability: 0.25          # fire on each matching call with this chance, drawn from
@@ -43,6 +45,7 @@ from typing import Any
 
 import orjson
 
+from loyapro_mock.mockserver.domain.customers import normalise_mobile
 from loyapro_mock.mockserver.domain.errors import DomainError
 from loyapro_mock.mockserver.domain.records import Row, StoreTx
 from loyapro_mock.mockserver.domain.violations import Violation
@@ -85,7 +88,7 @@ INJECTED_KEY = "faults_injected"
 
 _MATCH_TEXT = ("pos", "business", "reward_code")
 _FIELDS = frozenset(
-    {"id", "operation", "order_status", "nth", "probability", "seed", "times", "action"}
+    {"id", "operation", "order_status", "customer_mobile", "nth", "probability", "seed", "times", "action"}
     | {"latency", "status", "retry_after", "then", "seconds", *_MATCH_TEXT}
 )
 #: What a stored rule carries besides its definition.
@@ -101,6 +104,7 @@ class CallFacts:
     business: str | None = None
     reward_code: str | None = None
     order_status: str | None = None
+    customer_mobile: str | None = None  # national digits (mockserver.domain.customers)
 
 
 @dataclass(frozen=True, slots=True)
@@ -213,6 +217,11 @@ def parse_rule(raw: Any, pointer: str = "") -> dict[str, Any]:
                 errors.append(Violation(f"{pointer}/{key}", "must be a non-empty string", "type"))
             else:
                 rule[key] = str(rule[key])
+    if "customer_mobile" in rule:
+        try:
+            rule["customer_mobile"] = normalise_mobile(str(rule["customer_mobile"]))[1]
+        except ValueError as exc:
+            errors.append(Violation(f"{pointer}/customer_mobile", str(exc), "pattern"))
     if len(rule.get("id", "")) > 64:
         errors.append(Violation(f"{pointer}/id", "must have at most 64 characters", "maxLength"))
     _check_int(rule, "nth", pointer, errors, 1)
@@ -429,6 +438,7 @@ def _matches(rule: Row, facts: CallFacts) -> bool:
         and rule.get("business", facts.business) == facts.business
         and rule.get("reward_code", facts.reward_code) == facts.reward_code
         and rule.get("order_status", facts.order_status) == facts.order_status
+        and rule.get("customer_mobile", facts.customer_mobile) == facts.customer_mobile
     )
 
 

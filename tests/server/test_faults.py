@@ -184,6 +184,28 @@ async def test_a_rule_matches_by_pos_and_business(
     assert response.status == 200
 
 
+async def test_a_rule_matches_by_customer_in_any_spelling_of_the_mobile(
+    client: TestClient[Any, Any], token: str, docs_order: dict[str, Any]
+) -> None:
+    await _add(client, customer_mobile="+966557937530", action="error", status=502)
+    other = _order(docs_order, "c-other")
+    other["order"]["customer"] = {**other["order"]["customer"], "phone": "501234567"}
+    response = await client.post(ORDER_URL, json=other, headers=auth_headers(token))
+    assert response.status == 200  # another customer's order
+    response = await client.post(ORDER_URL, json=_order(docs_order, "c-docs"), headers=auth_headers(token))
+    assert response.status == 502  # the docs' customer: phone 557937530, dial code 966
+    lookup = {
+        "reward_code": "FIX-7Q2M9K",
+        "business_reference": 440810,
+        "customer_mobile_number": "0557937530",
+        "mobile_country_code": "966",
+    }
+    response = await client.post("/pos/1.0.0/foodics/reward", json=lookup, headers=auth_headers(token))
+    assert response.status == 502
+    bad = await client.post("/__admin/faults", json={"customer_mobile": "12", "action": "reset"})
+    assert bad.status == 422 and (await bad.json())["errors"][0]["pointer"] == "/customer_mobile"
+
+
 def _fired_calls(seed: int, calls: int = 40) -> list[int]:
     with SqliteStore(":memory:") as store:
         with store.transaction() as tx:

@@ -37,6 +37,7 @@ from aiohttp import web
 
 from loyapro_mock.mockserver.domain import faults
 from loyapro_mock.mockserver.domain.clock import iso
+from loyapro_mock.mockserver.domain.customers import normalise_mobile
 from loyapro_mock.mockserver.domain.errors import DomainError
 from loyapro_mock.mockserver.domain.orders import loyapro_status, mapping
 from loyapro_mock.mockserver.domain.rate_limits import (
@@ -152,20 +153,33 @@ def _token_key(request: web.Request, pos_name: str | None) -> str | None:
     return f"{pos_name}:{hashlib.sha256(token.encode()).hexdigest()[:16]}"
 
 
+def _mobile(number: Any, dial_code: Any) -> str | None:
+    if not isinstance(number, str | int) or isinstance(number, bool):
+        return None
+    try:
+        return normalise_mobile(number, dial_code if isinstance(dial_code, str | int) else None)[1]
+    except ValueError:
+        return None
+
+
 def _facts(operation: str, call: Call) -> faults.CallFacts:
     body = mapping(call.body)
     if operation == "order":
+        order = mapping(body.get("order"))
         business = mapping(body.get("business")).get("reference")
-        status = loyapro_status(mapping(body.get("order")).get("status"))
-        code = None
+        status = loyapro_status(order.get("status"))
+        customer = mapping(order.get("customer"))
+        code, mobile = None, _mobile(customer.get("phone"), customer.get("dial_code"))
     else:
         business, status, code = body.get("business_reference"), None, body.get("reward_code")
+        mobile = _mobile(body.get("customer_mobile_number"), body.get("mobile_country_code"))
     return faults.CallFacts(
         operation=operation,
         pos=call.pos_name,
         business=None if business is None else str(business),
         reward_code=None if code is None else str(code),
         order_status=status,
+        customer_mobile=mobile,
     )
 
 
