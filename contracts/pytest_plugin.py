@@ -4,6 +4,8 @@
   (started once per test session), reset before every test. An unexpected error inside the
   mock fails the test that caused it, with the mock's traceback, instead of hiding behind
   a 500 answer.
+* ``loyapro_faults`` fixture: fault rules (latency, 5xx, reset, hang, commit-then-fail) and a
+  rate limit for that mock, removed after the test.
 * ``pytest --loyapro-pos-url=URL [--loyapro-pos-token=T]`` adds one test item per outbound
   check (schemathesis on pos-partner.yaml and the round trips), so ``--junitxml`` gives CI
   the certification as test results. A check that was not exercised fails: it is not a pass.
@@ -123,6 +125,66 @@ def loyapro_mock(loyapro_mock_server: RunningMock) -> Iterator[MockHandle]:
         formatter = logging.Formatter()
         details = "\n\n".join(formatter.format(record) for record in catcher.records)
         pytest.fail(f"the mock failed while serving this test:\n{details}", pytrace=False)
+
+
+# -- fault injection: the loyapro_faults fixture -------------------------------------------
+
+
+class FaultRules:
+    """What the ``loyapro_faults`` fixture gives a test: the mock's fault rules and rate limit
+    (``/__admin/faults``, ``/__admin/rate-limit``; see docs/server.md, "Fault injection")."""
+
+    def __init__(self, url: str) -> None:
+        import requests
+
+        self.url = url.rstrip("/")
+        self._http = requests.Session()
+
+    def _call(self, method: str, path: str, **kwargs: Any) -> Any:
+        response = self._http.request(method, f"{self.url}{path}", timeout=15, **kwargs)
+        if response.status_code >= 400:
+            raise AssertionError(f"{method} {path} answered {response.status_code}: {response.text[:500]}")
+        return response.json()
+
+    def add(self, action: str, **rule: Any) -> dict[str, Any]:
+        """Add a rule (``add("error", operation="redeem", nth=1, status=503)``); returns it stored."""
+        added: dict[str, Any] = self._call("POST", "/__admin/faults", json={"action": action, **rule})
+        return added
+
+    def rules(self) -> list[dict[str, Any]]:
+        """The rules held, with their ``matched`` and ``fired`` counts."""
+        return list(self._call("GET", "/__admin/faults")["rules"])
+
+    def injected(self) -> list[dict[str, Any]]:
+        """The faults injected so far, oldest first."""
+        return list(self._call("GET", "/__admin/faults")["injected"])
+
+    def remove(self, rule_id: str) -> None:
+        """Remove one rule."""
+        self._call("DELETE", f"/__admin/faults/{rule_id}")
+
+    def clear(self) -> None:
+        """Remove every rule."""
+        self._call("DELETE", "/__admin/faults")
+
+    def rate_limit(self, limit: str | None) -> dict[str, Any]:
+        """Set the mock's rate limit (``"5/s"``, ``"off"``), or go back to its setting (None)."""
+        if limit is None:
+            state: dict[str, Any] = self._call("DELETE", "/__admin/rate-limit")
+        else:
+            state = self._call("PUT", "/__admin/rate-limit", json={"rate_limit": limit})
+        return state
+
+
+@pytest.fixture
+def loyapro_faults(loyapro_mock: MockHandle) -> Iterator[FaultRules]:
+    """Fault rules and the rate limit of the ``loyapro_mock`` mock, for this test only."""
+    rules = FaultRules(loyapro_mock.url)
+    try:
+        yield rules
+    finally:
+        rules.clear()
+        rules.rate_limit(None)
 
 
 class CertificationFailure(Exception):
