@@ -128,7 +128,8 @@ CATALOGUE: tuple[ProblemCode, ...] = (
         "invalid_query",
         400,
         "Invalid query parameter",
-        "A query parameter of GET /__admin/requests or /__admin/orders has a value it does not take.",
+        "A query parameter of an admin API GET (/__admin/requests, its stream, /orders, /customers, "
+        "/rewards) has a value it does not take.",
         contract=True,
     ),
     # -- the domain: LoyaPro's rules and state -------------------------------------------

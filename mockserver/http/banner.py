@@ -90,6 +90,7 @@ def banner(
             "  reward codes   " + ", ".join(f"{code} ({kind})" for kind, code in demo.codes.items()),
         ]
     lines += [
+        f"  inspector      {url}/__admin/ui (open it in a browser: requests live, state, sessions)",
         f"  journal        {url}/__admin/requests",
         "",
         "Post the docs' example order:",

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from loyapro_mock.mockserver.http import admin, handlers
+from loyapro_mock.mockserver.http import admin, handlers, inspector
 from loyapro_mock.mockserver.http.keys import Handler, Operation
 from loyapro_mock.mockserver.http.pipeline.validation import SpecValidator, UnsupportedSpecError
 
@@ -19,6 +19,7 @@ HANDLERS: dict[str, Handler] = {
     "reward": handlers.reward,
     "redeem": handlers.redeem,
     **admin.HANDLERS,
+    **inspector.HANDLERS,
 }
 
 
@@ -43,6 +44,7 @@ def build_operations(spec: SpecValidator) -> dict[str, Operation]:
             pos="admin" not in info.tags,
             validator=validator,
             handler=handler,
+            answers=info.answers,
         )
     missing = sorted(set(HANDLERS) - set(operations))
     if missing:

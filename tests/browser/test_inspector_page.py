@@ -1,0 +1,169 @@
+"""The inspector in headless Chromium: requests appear live, violations are pointed out in the
+body, reward codes change state on the page, and the page works narrow and by keyboard."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+import requests
+
+from support.payloads import DEMO_CODES, docs_order, redeem_body
+
+from .conftest import Mock
+
+Screenshot = Callable[[Any, str], Path]
+pytestmark = pytest.mark.slow
+
+
+def bad_order() -> dict[str, Any]:
+    """The docs' order broken in three places: an unknown event, a quantity sent as a string,
+    and the business reference left out."""
+    order = docs_order()
+    order["event"] = "customer.order.exploded"
+    order["order"]["products"][0]["quantity"] = "1"
+    del order["business"]["reference"]
+    return order
+
+
+def row(page: Any, journal_id: int) -> Any:
+    return page.locator(f'#requests li[data-id="{journal_id}"]')
+
+
+def test_a_posted_order_appears_without_reload_within_a_second(
+    page: Any, mock: Mock, screenshot: Screenshot
+) -> None:
+    page.evaluate("window.loadedOnce = true")
+    started = time.monotonic()
+    answer = mock.post("order", docs_order())
+    assert answer.status_code == 200
+    row(page, 1).wait_for(timeout=1000)
+    assert time.monotonic() - started < 1.0
+    assert page.evaluate("window.loadedOnce") is True  # the same page: nothing reloaded
+    text = row(page, 1).inner_text()
+    assert "order" in text and "200" in text and "accepted" in text
+    assert "Paid" in text and "+20 points" in text  # the loyalty result, from the answer
+    row(page, 1).locator("button").click()
+    summary = page.locator("#detail .loyalty").inner_text()
+    assert "Paid" in summary and "earned 20 points" in summary
+    screenshot(page, "inspector-order-1280")
+
+
+def test_a_bad_order_shows_its_violations_pointed_in_the_body(
+    page: Any, mock: Mock, screenshot: Screenshot
+) -> None:
+    assert mock.post("order", bad_order()).status_code == 422
+    row(page, 1).locator("button").click()
+    violations = page.locator("#detail .violations > li")
+    assert violations.count() == 3
+    assert page.locator("#detail h3", has_text="Violations (3)").count() == 1
+    body = page.locator('#detail pre.json[aria-label="request body"]')
+    for pointer in ("/event", "/order/products/0/quantity"):
+        span = body.locator(f'[data-pointer="{pointer}"]')
+        assert "hl-error" in span.get_attribute("class").split()
+    assert json.loads(body.locator('[data-pointer="/event"]').inner_text()) == "customer.order.exploded"
+    # a missing property is pointed at on its parent object
+    parent = body.locator('[data-pointer="/business"]')
+    assert {"hl-error", "hl-missing"} <= set(parent.get_attribute("class").split())
+    assert "/business/reference" in parent.get_attribute("title")
+    # a violation's pointer button takes the eye (and the focus) to the value
+    violations.filter(has_text="/order/products/0/quantity").locator("button.pointer").click()
+    focused = page.evaluate("document.activeElement.dataset.pointer")
+    assert focused == "/order/products/0/quantity"
+    # the value left untouched is not marked
+    assert "hl-error" not in (body.locator('[data-pointer="/timestamp"]').get_attribute("class") or "")
+    screenshot(page, "inspector-violations-1280")
+
+
+def test_redeeming_a_code_changes_its_state_on_the_page(
+    page: Any, mock: Mock, screenshot: Screenshot
+) -> None:
+    code = DEMO_CODES["fixed_amount"]
+    page.locator("#tab-state").click()
+    state = page.locator(f'#rewards tr[data-code="{code}"] .badge')
+    state.wait_for()
+    assert state.inner_text() == "issued"
+    order_id = docs_order()["order"]["id"]
+    assert mock.post("redeem", redeem_body(code, order_id, 10)).status_code == 200
+    page.wait_for_function(
+        f"document.querySelector('#rewards tr[data-code=\"{code}\"] .badge').textContent === 'redeemed'",
+        timeout=3000,
+    )
+    history = page.locator(f'#rewards tr[data-code="{code}"] .history').inner_text()
+    assert f"redeemed on {order_id}" in history
+    screenshot(page, "inspector-state-1280")
+
+
+def test_the_curl_shown_for_a_request_reproduces_it(page: Any, mock: Mock) -> None:
+    sent = docs_order()
+    sent["order"]["id"] = "curl-check-1"
+    assert mock.post("order", sent).status_code == 200
+    row(page, 1).locator("button").click()
+    command = page.locator("#detail pre.curl").inner_text()
+    result = subprocess.run(["bash", "-c", command], capture_output=True, text=True, timeout=30)
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["order_id"] == "curl-check-1"
+    journal = requests.get(f"{mock.base_url}/__admin/requests", timeout=10).json()["requests"]
+    assert len(journal) == 2
+    assert journal[1]["request"]["body"] == journal[0]["request"]["body"] == sent
+    assert journal[1]["response"]["body"]["duplicate"] is True
+
+
+def test_filters_keep_only_the_chosen_requests(page: Any, mock: Mock) -> None:
+    mock.post("order", docs_order())
+    mock.post("order", bad_order())
+    row(page, 2).wait_for()
+    page.locator("#f-verdict").select_option("rejected")
+    assert row(page, 1).is_hidden() and row(page, 2).is_visible()
+    assert page.locator("#count").inner_text() == "1 of 2 request(s) shown"
+    page.locator("#f-verdict").select_option("")
+    page.locator("#f-operation").select_option("reward")
+    assert row(page, 1).is_hidden() and row(page, 2).is_hidden()
+
+
+def test_the_newest_request_comes_first(page: Any, mock: Mock) -> None:
+    for _ in range(3):
+        mock.post("order", docs_order())
+    row(page, 3).wait_for()
+    ids = page.locator("#requests > li").evaluate_all("rows => rows.map(r => r.dataset.id)")
+    assert ids == ["3", "2", "1"]
+
+
+def test_the_rows_work_by_keyboard_with_a_visible_focus(page: Any, mock: Mock) -> None:
+    mock.post("order", docs_order())
+    mock.post("order", bad_order())
+    row(page, 2).wait_for()
+    row(page, 2).locator("button").focus()
+    outline = page.evaluate("getComputedStyle(document.activeElement).outlineStyle")
+    assert outline not in ("", "none")
+    page.keyboard.press("ArrowDown")
+    assert page.evaluate("document.activeElement.closest('li').dataset.id") == "1"
+    page.keyboard.press("Enter")
+    assert page.locator("#detail h2").inner_text().startswith("#1 POST /pos/1.0.0/foodics/order")
+
+
+@pytest.mark.parametrize("width", [400])
+def test_the_page_fits_a_narrow_window(browser: Any, mock: Mock, screenshot: Screenshot, width: int) -> None:
+    context = browser.new_context(viewport={"width": width, "height": 800})
+    page = context.new_page()
+    try:
+        page.goto(f"{mock.base_url}/__admin/ui")
+        page.wait_for_selector("#live.on")
+        mock.post("order", bad_order())
+        row(page, 1).locator("button").click()
+        assert page.evaluate("document.documentElement.scrollWidth") <= width
+        listed = page.locator("#requests").bounding_box()
+        detail = page.locator("#detail").bounding_box()
+        assert detail["y"] >= listed["y"] + listed["height"]  # one column: the detail below
+        screenshot(page, f"inspector-violations-{width}")
+        page.locator("#tab-state").click()
+        page.locator("#rewards tbody tr").first.wait_for()
+        assert page.evaluate("document.documentElement.scrollWidth") <= width
+        screenshot(page, f"inspector-state-{width}")
+    finally:
+        context.close()
