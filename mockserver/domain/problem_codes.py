@@ -154,6 +154,13 @@ CATALOGUE: tuple[ProblemCode, ...] = (
         "The admin API is asked for a customer the mock does not know.",
     ),
     ProblemCode(
+        "session_not_found",
+        404,
+        "Session not found",
+        "The admin API is asked for a certification session the mock does not hold (never "
+        "registered, or forgotten by a reset).",
+    ),
+    ProblemCode(
         "reward_not_found",
         404,
         "Reward not found",

@@ -25,6 +25,7 @@ from typing import Any
 import orjson
 from aiohttp import web
 
+from loyapro_mock.mockserver.domain.sessions import session_progress
 from loyapro_mock.mockserver.domain.usecases import businesses
 from loyapro_mock.mockserver.domain.usecases.admin_listings import (
     DEFAULT_LISTING_LIMIT,
@@ -32,9 +33,14 @@ from loyapro_mock.mockserver.domain.usecases.admin_listings import (
     list_customers,
     list_rewards,
 )
+from loyapro_mock.mockserver.domain.usecases.admin_sessions import (
+    get_session,
+    list_sessions,
+    register_session,
+)
 from loyapro_mock.mockserver.http.admin import MAX_FILTER_LENGTH, parse_journal_query
 from loyapro_mock.mockserver.http.handlers import json_response
-from loyapro_mock.mockserver.http.keys import LOYAPRO, STORE, Handler
+from loyapro_mock.mockserver.http.keys import CALL, JOURNAL, LOYAPRO, STORE, Handler
 from loyapro_mock.mockserver.http.problems import ProblemError
 from loyapro_mock.mockserver.store.protocol import Store, StoreError
 
@@ -44,6 +50,7 @@ __all__ = [
     "HEARTBEAT_SECONDS",
     "MAX_BACKLOG",
     "POLL_SECONDS",
+    "SESSION_ENTRIES",
     "newest_journal_id",
     "setup_inspector",
 ]
@@ -140,6 +147,38 @@ async def admin_rewards(request: web.Request) -> web.Response:
         limit=_bounded_int(query, "limit", DEFAULT_LISTING_LIMIT, MAX_LISTING_LIMIT),
     )
     return json_response(request, listing)
+
+
+#: The journal entries one session's progress is read from, at most.
+SESSION_ENTRIES = 10000
+
+
+def _progress(request: web.Request, session: dict[str, Any]) -> dict[str, Any]:
+    entries = request.app[STORE].list_requests(
+        pos=session["pos_name"], since=str(session["since_id"]), limit=SESSION_ENTRIES
+    )
+    return session_progress(session, entries)
+
+
+async def admin_register_session(request: web.Request) -> web.Response:
+    """``POST /__admin/sessions``: keep a certification session for the inspector to follow."""
+    session = register_session(request.app[LOYAPRO], request[CALL].body)
+    request.app[JOURNAL].flush()
+    return json_response(request, _progress(request, session), status=201)
+
+
+async def admin_sessions(request: web.Request) -> web.Response:
+    """``GET /__admin/sessions``: every registered session with its checklist's progress."""
+    request.app[JOURNAL].flush()
+    sessions = [_progress(request, session) for session in list_sessions(request.app[LOYAPRO])]
+    return json_response(request, {"sessions": sessions})
+
+
+async def admin_session(request: web.Request) -> web.Response:
+    """``GET /__admin/sessions/{id}``: one session with its checklist's progress."""
+    session = get_session(request.app[LOYAPRO], request.match_info["id"])
+    request.app[JOURNAL].flush()
+    return json_response(request, _progress(request, session))
 
 
 def newest_journal_id(store: Store) -> int:
@@ -278,4 +317,7 @@ HANDLERS: dict[str, Handler] = {
     "admin_businesses": admin_businesses,
     "admin_customers": admin_customers,
     "admin_rewards": admin_rewards,
+    "admin_register_session": admin_register_session,
+    "admin_sessions": admin_sessions,
+    "admin_session": admin_session,
 }

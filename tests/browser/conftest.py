@@ -93,7 +93,7 @@ class Mock:
         requests.post(f"{self.base_url}/__admin/reset", timeout=10).raise_for_status()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def mock_server() -> Iterator[Mock]:
     proc = subprocess.Popen(
         [sys.executable, "-m", "loyapro_mock", "serve", "--port", "0", "--db", ":memory:", "--quiet"],
@@ -129,8 +129,10 @@ def mock_server() -> Iterator[Mock]:
             proc.kill()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
+    """Chromium, for one test module: Playwright's sync API holds an event loop while it runs,
+    which the asyncio tests of other modules must not find."""
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:

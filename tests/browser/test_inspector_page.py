@@ -167,3 +167,76 @@ def test_the_page_fits_a_narrow_window(browser: Any, mock: Mock, screenshot: Scr
         screenshot(page, f"inspector-state-{width}")
     finally:
         context.close()
+
+
+def certification_session(since_id: int) -> dict[str, Any]:
+    code = DEMO_CODES["fixed_amount"]
+    return {
+        "id": "cert-browser01",
+        "pos_name": "foodics",
+        "business_reference": 440810,
+        "since_id": since_id,
+        "steps": [
+            {
+                "id": "order-paid",
+                "title": "Sell to a known customer",
+                "expects": [
+                    {
+                        "description": "an order answered Paid",
+                        "operation": "order",
+                        "response": {"/status": "Paid"},
+                    }
+                ],
+            },
+            {
+                "id": "reward-fixed-amount",
+                "title": "Redeem a fixed-amount reward",
+                "expects": [
+                    {
+                        "description": f"a lookup of {code}",
+                        "operation": "reward",
+                        "body": {"/reward_code": code},
+                    },
+                    {
+                        "description": f"a redeem of {code}",
+                        "operation": "redeem",
+                        "body": {"/reward_code": code},
+                    },
+                ],
+            },
+        ],
+    }
+
+
+def test_a_certification_sessions_steps_tick_as_the_pos_performs_them(
+    page: Any, mock: Mock, screenshot: Screenshot
+) -> None:
+    mock.post("order", bad_order())  # 1: before the session
+    row(page, 1).wait_for()
+    registered = requests.post(f"{mock.base_url}/__admin/sessions", json=certification_session(2), timeout=10)
+    assert registered.status_code == 201
+    page.locator("#tab-sessions").click()
+    steps = page.locator('[data-session="cert-browser01"] .steps > li')
+    steps.first.wait_for()
+    assert [steps.nth(i).get_attribute("class") for i in range(2)] == ["todo", "todo"]
+    assert mock.post("order", docs_order()).status_code == 200  # 2
+    paid = page.locator('[data-session="cert-browser01"] [data-step="order-paid"]')
+    page.wait_for_function(
+        'document.querySelector(\'[data-session="cert-browser01"] [data-step="order-paid"]\')'
+        ".classList.contains('done')",
+        timeout=3000,
+    )
+    assert "✔" in paid.inner_text() and "#2" in paid.inner_text()
+    progress = page.locator('[data-session="cert-browser01"] .progress').inner_text()
+    assert progress.startswith("1 of 2 steps seen")
+    assert (
+        page.locator('[data-session="cert-browser01"] [data-step="reward-fixed-amount"]').get_attribute(
+            "class"
+        )
+        == "todo"
+    )
+    screenshot(page, "inspector-session-1280")
+    # the session filter keeps the session's requests only
+    page.locator("#tab-requests").click()
+    page.locator("#f-session").select_option("cert-browser01")
+    assert row(page, 1).is_hidden() and row(page, 2).is_visible()

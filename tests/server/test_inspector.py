@@ -279,3 +279,147 @@ async def test_a_bad_listing_parameter_is_a_400(client: TestClient, path: str, q
     response = await client.get(path, params=query)
     assert response.status == 400
     assert (await response.json())["code"] == "invalid_query"
+
+
+# -- certification sessions ----------------------------------------------------------------
+
+
+def session_body(since_id: int = 1, **overrides: Any) -> dict[str, Any]:
+    """A session of POS foodics whose two steps are a paid order, then a lookup and a redeem
+    of the demo's fixed-amount code."""
+    code = DEMO_CODES["fixed_amount"]
+    return {
+        "id": "cert-0123456789",
+        "pos_name": "foodics",
+        "business_reference": 440810,
+        "since_id": since_id,
+        "steps": [
+            {
+                "id": "order-paid",
+                "title": "Sell to a known customer",
+                "expects": [
+                    {
+                        "description": "an order sent Paid",
+                        "operation": "order",
+                        "body": {"/order/status": 4},
+                        "response": {"/status": "Paid", "/customer/customer_mobile_number": DOCS_CUSTOMER},
+                    }
+                ],
+            },
+            {
+                "id": "reward-fixed-amount",
+                "title": "Redeem a fixed-amount reward",
+                "expects": [
+                    {
+                        "description": f"a lookup of {code}",
+                        "operation": "reward",
+                        "body": {"/reward_code": code},
+                    },
+                    {
+                        "description": f"a redeem of {code}",
+                        "operation": "redeem",
+                        "body": {"/reward_code": code},
+                    },
+                ],
+            },
+        ],
+        **overrides,
+    }
+
+
+async def session(client: TestClient, session_id: str = "cert-0123456789") -> dict[str, Any]:
+    response = await client.get(f"/__admin/sessions/{session_id}")
+    assert response.status == 200, await response.text()
+    found: dict[str, Any] = await response.json()
+    return found
+
+
+async def test_a_registered_session_ticks_each_step_as_the_journal_shows_it(
+    client: TestClient, token: str
+) -> None:
+    registered = await client.post("/__admin/sessions", json=session_body())
+    assert registered.status == 201
+    first = await registered.json()
+    assert [s["done"] for s in first["steps"]] == [False, False]
+    assert first["progress"] == {"done": 0, "total": 2}
+    assert first["verdict"]["state"] == "in progress"
+    code = DEMO_CODES["fixed_amount"]
+    order_id = docs_order()["order"]["id"]
+    await post(client, token, REWARD_URL, lookup_body(code))  # 1
+    assert [s["done"] for s in (await session(client))["steps"]] == [False, False]
+    await post(client, token, REDEEM_URL, redeem_body(code, order_id, 10))  # 2
+    await post(client, token, ORDER_URL, docs_order())  # 3
+    now = await session(client)
+    assert [s["done"] for s in now["steps"]] == [True, True]
+    assert [[e["entry_id"] for e in s["expects"]] for s in now["steps"]] == [[3], [1, 2]]
+    assert now["progress"] == {"done": 2, "total": 2}
+    assert now["verdict"]["state"] == "all steps seen"
+    assert now["verdict"]["requests"] == 3
+
+
+async def test_a_step_expects_its_requests_in_order(client: TestClient, token: str) -> None:
+    code = DEMO_CODES["percentage"]
+    step = {
+        "id": "paid-then-lookup",
+        "expects": [
+            {"operation": "order", "response": {"/status": "Paid"}},
+            {"operation": "reward", "body": {"/reward_code": code}},
+        ],
+    }
+    await client.post("/__admin/sessions", json=session_body(steps=[step]))
+    await post(client, token, REWARD_URL, lookup_body(code))  # 1: the lookup first
+    await post(client, token, ORDER_URL, docs_order())  # 2
+    [seen] = (await session(client))["steps"]
+    assert seen["done"] is False
+    assert [e["entry_id"] for e in seen["expects"]] == [2, None]
+    assert seen["title"] == "paid-then-lookup"  # a step without a title shows its id
+    await post(client, token, REWARD_URL, lookup_body(code))  # 3: a lookup after the paid order
+    [seen] = (await session(client))["steps"]
+    assert seen["done"] is True
+    assert [e["entry_id"] for e in seen["expects"]] == [2, 3]
+
+
+async def test_a_refused_request_and_requests_before_the_session_count_apart(
+    client: TestClient, token: str
+) -> None:
+    await post(client, token, ORDER_URL, docs_order())  # 1: before the session
+    await client.post("/__admin/sessions", json=session_body(since_id=2))
+    broken = docs_order()
+    broken["event"] = "customer.order.exploded"
+    await post(client, token, ORDER_URL, broken)  # 2: refused
+    now = await session(client)
+    assert now["steps"][0]["done"] is False  # the paid order came before the session
+    assert now["verdict"]["state"] == "refused requests"
+    assert (now["verdict"]["requests"], now["verdict"]["refused"]) == (1, 1)
+
+
+async def test_sessions_are_listed_replaced_by_id_and_forgotten_by_a_reset(client: TestClient) -> None:
+    await client.post("/__admin/sessions", json=session_body())
+    await client.post("/__admin/sessions", json=session_body(id="cert-other"))
+    await client.post("/__admin/sessions", json=session_body(since_id=7))
+    listed = (await (await client.get("/__admin/sessions")).json())["sessions"]
+    assert [(s["id"], s["since_id"]) for s in listed] == [("cert-other", 1), ("cert-0123456789", 7)]
+    await client.post("/__admin/reset")
+    assert (await (await client.get("/__admin/sessions")).json()) == {"sessions": []}
+    missing = await client.get("/__admin/sessions/cert-0123456789")
+    assert missing.status == 404
+    assert (await missing.json())["code"] == "session_not_found"
+
+
+@pytest.mark.parametrize(
+    ("change", "pointer"),
+    [
+        ({"since_id": -1}, "/since_id"),
+        ({"id": "no spaces please"}, "/id"),
+        ({"steps": [{"id": "x", "expects": []}]}, "/steps/0/expects"),
+        ({"steps": [{"id": "x", "expects": [{"operation": "refund"}]}]}, "/steps/0/expects/0/operation"),
+    ],
+)
+async def test_a_bad_session_is_a_422_naming_the_field(
+    client: TestClient, change: dict[str, Any], pointer: str
+) -> None:
+    response = await client.post("/__admin/sessions", json={**session_body(), **change})
+    assert response.status == 422
+    problem = await response.json()
+    assert pointer in [error["pointer"] for error in problem["errors"]]
+    assert (await (await client.get("/__admin/sessions")).json()) == {"sessions": []}

@@ -527,7 +527,7 @@
     $("sessions").replaceChildren(...sessions.slice().reverse().map((s) => {
       const verdict = s.verdict || {};
       return el("article", { class: "session", "data-session": s.id },
-        el("h2", {}, `Session ${s.id} `, el("span", { class: `badge verdict ${verdict.state === "refused requests" ? "rejected" : "accepted"}`, text: verdict.state || "" })),
+        el("h2", {}, `Session ${s.id} `, el("span", { class: `badge ${{ "refused requests": "rejected", "all steps seen": "accepted" }[verdict.state] || "pending"}`, text: verdict.state || "" })),
         el("p", { class: "meta", text: `POS ${s.pos_name} · business ${s.business_reference} · from journal id ${s.since_id} · started ${timeOf(s.created_at)}` }),
         el("p", { class: "progress" },
           el("strong", { text: `${s.progress.done} of ${s.progress.total} steps seen` }),
