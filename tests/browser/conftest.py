@@ -28,6 +28,7 @@ import requests
 
 from loyapro_mock.mockserver.http.pipeline.auth import issue_token
 from loyapro_mock.mockserver.http.settings import DEFAULT_SECRET
+from loyapro_mock.mockserver.store.sqlite.store import SqliteStore
 
 CHROMIUM = os.environ.get("LOYAPRO_MOCK_CHROMIUM", "/usr/bin/chromium")
 REQUIRE = os.environ.get("LOYAPRO_MOCK_REQUIRE_BROWSER", "") not in ("", "0")
@@ -75,10 +76,11 @@ def _browser_required() -> None:
 
 @dataclass
 class Mock:
-    """A ``loyapro-mock serve`` process (in-memory state, demo loaded) on a free port."""
+    """A ``loyapro-mock serve`` process (state in a file, demo loaded) on a free port."""
 
     base_url: str
     token: str
+    db: Path
 
     def post(self, operation: str, body: Any) -> requests.Response:
         """A webhook call as POS foodics makes it."""
@@ -92,11 +94,21 @@ class Mock:
     def reset(self) -> None:
         requests.post(f"{self.base_url}/__admin/reset", timeout=10).raise_for_status()
 
+    def journal_from_elsewhere(self, entry: dict[str, Any]) -> int:
+        """Write a journal entry into the mock's store from another process's connection (as
+        another worker or instance sharing the store does); returns its id."""
+        store = SqliteStore(self.db)
+        try:
+            return store.record_request(entry)
+        finally:
+            store.close()
+
 
 @pytest.fixture(scope="module")
-def mock_server() -> Iterator[Mock]:
+def mock_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Mock]:
+    db = tmp_path_factory.mktemp("mock") / "state.db"
     proc = subprocess.Popen(
-        [sys.executable, "-m", "loyapro_mock", "serve", "--port", "0", "--db", ":memory:", "--quiet"],
+        [sys.executable, "-m", "loyapro_mock", "serve", "--port", "0", "--db", str(db), "--quiet"],
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
@@ -120,7 +132,7 @@ def mock_server() -> Iterator[Mock]:
             pytest.fail("the mock did not start:\n" + "".join(output))
         time.sleep(0.05)
     try:
-        yield Mock(found[0], issue_token(DEFAULT_SECRET, "foodics"))
+        yield Mock(found[0], issue_token(DEFAULT_SECRET, "foodics"), db)
     finally:
         proc.send_signal(signal.SIGINT)
         try:

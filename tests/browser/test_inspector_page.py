@@ -164,6 +164,8 @@ def test_the_page_fits_a_narrow_window(browser: Any, mock: Mock, screenshot: Scr
         page.locator("#tab-state").click()
         page.locator("#rewards tbody tr").first.wait_for()
         assert page.evaluate("document.documentElement.scrollWidth") <= width
+        history = page.locator("#rewards tbody tr").first.locator(".history").bounding_box()
+        assert history["x"] >= 0 and history["x"] + history["width"] <= width  # a code's history in view
         screenshot(page, f"inspector-state-{width}")
     finally:
         context.close()
@@ -240,3 +242,62 @@ def test_a_certification_sessions_steps_tick_as_the_pos_performs_them(
     page.locator("#tab-requests").click()
     page.locator("#f-session").select_option("cert-browser01")
     assert row(page, 1).is_hidden() and row(page, 2).is_visible()
+
+
+def test_rate_limit_answers_and_injected_faults_are_marked(page: Any, mock: Mock) -> None:
+    base = {"pos": "foodics", "operation": "order", "method": "POST", "path": "/pos/1.0.0/foodics/order"}
+    limited = mock.journal_from_elsewhere(
+        {
+            **base,
+            "status": 429,
+            "verdict": "rejected",
+            "response": {"status": 429, "body": {"code": "rate_limited"}},
+        }
+    )
+    faulted = mock.journal_from_elsewhere(
+        {**base, "status": 503, "verdict": "rejected", "fault": {"kind": "commit_then_fail", "rule": "r1"}}
+    )
+    plain = mock.journal_from_elsewhere({**base, "status": 200, "verdict": "accepted"})
+    row(page, plain).wait_for(timeout=2000)  # written by another connection: read from the store
+    assert "rate limited (429)" in row(page, limited).inner_text()
+    assert "fault: commit_then_fail" in row(page, faulted).inner_text()
+    for journal_id in (limited, faulted):
+        assert "marked" in row(page, journal_id).get_attribute("class").split()
+    assert "marked" not in (row(page, plain).get_attribute("class") or "").split()
+    assert "fault" not in row(page, plain).inner_text()
+
+
+#: The contrast ratio of a text colour on the background it is drawn on (WCAG 2), in the page.
+CONTRAST = """
+(selector) => {
+  const channel = (c) => { c /= 255; return c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4; };
+  const rgb = (text) => text.match(/[\\d.]+/g).map(Number);
+  const luminance = ([r, g, b]) => 0.2126 * channel(r) + 0.7152 * channel(g) + 0.0722 * channel(b);
+  const background = (node) => {
+    for (; node; node = node.parentElement) {
+      const color = rgb(getComputedStyle(node).backgroundColor);
+      if (color.length < 4 || color[3] > 0) return color;
+    }
+    return [255, 255, 255];
+  };
+  const shown = [...document.querySelectorAll(selector)].filter((n) => n.offsetParent && n.innerText.trim());
+  return shown.map((n) => {
+    const [a, b] = [luminance(rgb(getComputedStyle(n).color)), luminance(background(n))];
+    return [n.className || n.tagName, (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05)];
+  });
+}
+"""
+
+
+def test_text_has_a_contrast_of_at_least_4_5_to_1(page: Any, mock: Mock) -> None:
+    mock.post("order", docs_order())
+    mock.post("order", bad_order())
+    row(page, 2).locator("button").click()
+    found = page.evaluate(
+        CONTRAST,
+        ".badge, .row-head span, .row-outcome, .meta, .muted, .live, .tabs button, .violations li, "
+        "label, .jk, .jstr, .jlit, .jnull, .hl-error, .loyalty, .problem",
+    )
+    assert len(found) > 20
+    low = [(name, round(ratio, 2)) for name, ratio in found if ratio < 4.5]
+    assert low == []

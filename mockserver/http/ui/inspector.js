@@ -462,14 +462,24 @@
       box.replaceChildren(
         el("h3", { tabindex: -1, text: `Ledger of ${customer.name || ""} +${customer.mobile_country_code} ${customer.customer_mobile_number} (business ${customer.business_reference})` }),
         rowsOf.length
-          ? el("div", { class: "table-wrap" }, el("table", {},
-              el("thead", {}, el("tr", {}, ["when", "program", "kind", "amount", "order / code", "note"].map((h) => el("th", { scope: "col", text: h })))),
+          ? el("div", { class: "table-wrap" }, el("table", { class: "stack" },
+              el("thead", {}, el("tr", {}, ["when", "program", "kind", "amount", "order / code", "note"].map((h) =>
+                el("th", { scope: "col", class: h === "amount" ? "num" : null, text: h })))),
               el("tbody", {}, rowsOf)))
           : el("p", { class: "muted", text: "No ledger entry yet." })
       );
+      if (box.querySelector("table")) labelCells(box.querySelector("table"));
       box.querySelector("h3").focus();
     } catch (error) {
       box.replaceChildren(el("p", { class: "problem", text: String(error) }));
+    }
+  }
+
+  // Each cell names its column (data-label), for the one-column layout of a narrow window.
+  function labelCells(table) {
+    const labels = [...table.querySelectorAll("thead th")].map((th) => th.textContent);
+    for (const tr of table.tBodies[0].rows) {
+      [...tr.cells].forEach((td, i) => td.setAttribute("data-label", labels[i] || ""));
     }
   }
 
@@ -504,6 +514,7 @@
             el("td", { text: r.customer ? `+${r.customer.mobile_country_code} ${r.customer.customer_mobile_number}` : "" }),
             el("td", { class: "history", text: historyText(r.history) })))
       );
+      for (const id of ["businesses", "customers", "rewards"]) labelCells($(id));
       $("state-updated").textContent = `updated ${new Date().toLocaleTimeString()}`;
     } catch (error) {
       $("state-updated").textContent = `could not read the state: ${error}`;
