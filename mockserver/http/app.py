@@ -17,7 +17,7 @@ from aiohttp import web
 from loyapro_mock.mockserver.domain.programs import ProgramsConfig
 from loyapro_mock.mockserver.domain.usecases import LoyaPro
 from loyapro_mock.mockserver.domain.usecases.demo_state import DemoState, seed_demo
-from loyapro_mock.mockserver.http.inspector import setup_inspector
+from loyapro_mock.mockserver.http.journal_stream import setup_journal_stream
 from loyapro_mock.mockserver.http.journal_writer import JournalWriter
 from loyapro_mock.mockserver.http.keys import (
     AUTH,
@@ -66,7 +66,7 @@ def create_app(settings: Settings | None = None) -> web.Application:
     app[AUTH] = Authenticator(settings.secret, settings.all_static_tokens())
     app[STARTED_AT] = time.time()
     add_routes(app, operations)
-    setup_inspector(app)
+    setup_journal_stream(app)
 
     async def state(app: web.Application) -> AsyncIterator[None]:
         store = open_store(settings.db, checkpoint_interval=CHECKPOINT_INTERVAL)

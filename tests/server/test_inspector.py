@@ -13,7 +13,7 @@ import pytest
 from aiohttp import ClientResponse
 from aiohttp.test_utils import TestClient
 
-from loyapro_mock.mockserver.http.inspector import newest_journal_id
+from loyapro_mock.mockserver.http.journal_stream import newest_journal_id
 from loyapro_mock.mockserver.store.sqlite.store import SqliteStore
 
 from support.payloads import DEMO_CODES, DOCS_CUSTOMER, docs_order, lookup_body, redeem_body
@@ -116,6 +116,15 @@ async def test_last_event_id_resumes_after_that_entry(client: TestClient, token:
     await client.get("/__admin/requests")
     stream = await client.get(STREAM, headers={**SSE, "Last-Event-ID": "2"})
     assert [(await next_event(stream))["id"] for _ in range(2)] == ["3", "4"]
+    stream.close()
+
+
+async def test_last_event_id_wins_over_since(client: TestClient, token: str) -> None:
+    for _ in range(3):
+        await post(client, token, REWARD_URL, lookup_body(DEMO_CODES["percentage"]))
+    await client.get("/__admin/requests")
+    stream = await client.get(STREAM, params={"since": "1"}, headers={**SSE, "Last-Event-ID": "2"})
+    assert (await next_event(stream))["id"] == "3"
     stream.close()
 
 
@@ -406,10 +415,22 @@ async def test_sessions_are_listed_replaced_by_id_and_forgotten_by_a_reset(clien
     assert (await missing.json())["code"] == "session_not_found"
 
 
+async def test_a_since_id_written_as_a_whole_float_counts_as_that_id(client: TestClient, token: str) -> None:
+    await post(client, token, ORDER_URL, docs_order())  # 1
+    registered = await client.post("/__admin/sessions", json=session_body(since_id=2.0))
+    assert registered.status == 201
+    await post(client, token, ORDER_URL, docs_order())  # 2: a duplicate, but Paid
+    now = await session(client)
+    assert now["since_id"] == 2
+    assert now["steps"][0]["expects"][0]["entry_id"] == 2
+    assert (await client.get("/__admin/sessions")).status == 200
+
+
 @pytest.mark.parametrize(
     ("change", "pointer"),
     [
         ({"since_id": -1}, "/since_id"),
+        ({"since_id": 2**63}, "/since_id"),
         ({"id": "no spaces please"}, "/id"),
         ({"steps": [{"id": "x", "expects": []}]}, "/steps/0/expects"),
         ({"steps": [{"id": "x", "expects": [{"operation": "refund"}]}]}, "/steps/0/expects/0/operation"),

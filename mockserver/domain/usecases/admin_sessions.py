@@ -36,6 +36,7 @@ def register_session(loyapro: LoyaPro, body: Mapping[str, Any]) -> dict[str, Any
     schema); one registered again under its id replaces the earlier one."""
     body = body_object(body)
     session = {key: body[key] for key in _FIELDS if key in body}
+    session["since_id"] = int(session["since_id"])  # JSON's integers include 3.0
     session.setdefault("created_at", loyapro.iso_now())
     session.setdefault("business_reference", None)
     session["steps"] = [
