@@ -512,6 +512,7 @@
             el("td", {}, el("code", { text: r.code })), el("td", { text: r.kind }),
             el("td", {}, el("span", { class: `badge state ${r.status}`, text: r.status })),
             el("td", { text: r.customer ? `+${r.customer.mobile_country_code} ${r.customer.customer_mobile_number}` : "" }),
+            el("td", { class: "owner", text: r.session || "" }),
             el("td", { class: "history", text: historyText(r.history) })))
       );
       for (const id of ["businesses", "customers", "rewards"]) labelCells($(id));
