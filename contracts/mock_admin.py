@@ -60,6 +60,12 @@ class MockAdmin:
         )
         return data
 
+    def register_session(self, body: dict[str, Any]) -> dict[str, Any]:
+        """``POST /__admin/sessions``: let the mock's inspector follow a certification session;
+        returns the session with its checklist's progress."""
+        data: dict[str, Any] = self._call("POST", "/__admin/sessions", json=body)
+        return data
+
     def customer(
         self, mobile: str, dial_code: int | str = 966, *, business: int | str | None = None
     ) -> dict[str, Any]:

@@ -64,6 +64,12 @@ def test_wheel_contains_the_programs_schema(wheel: Path) -> None:
     assert "loyapro_mock/mockserver/http/programs.schema.json" in zipfile.ZipFile(wheel).namelist()
 
 
+def test_wheel_contains_the_inspector_page(wheel: Path) -> None:
+    names = set(zipfile.ZipFile(wheel).namelist())
+    folder = "loyapro_mock/mockserver/http/ui/"
+    assert {folder + name for name in ("index.html", "inspector.js", "inspector.css")} <= names
+
+
 def test_wheel_installs_one_import_root(wheel: Path) -> None:
     names = zipfile.ZipFile(wheel).namelist()
     top = {name.split("/")[0] for name in names}

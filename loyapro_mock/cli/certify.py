@@ -31,6 +31,7 @@ from loyapro_mock.contracts.prepare import (
 from loyapro_mock.contracts.reports import print_report, write_all
 from loyapro_mock.contracts.runner import build_report
 from loyapro_mock.contracts.session import CertSession
+from loyapro_mock.contracts.step_matchers import session_registration
 
 __all__ = ["EXIT_CODES", "certify_group", "finish"]
 
@@ -148,6 +149,11 @@ def start(
     click.echo(f"session {session.id}")
     click.echo(f"checklist: {paths['markdown']}")
     click.echo(f"checklist: {paths['json']}")
+    try:  # the mock's inspector ticks the checklist as the POS performs it
+        MockAdmin(mock_url).register_session(session_registration(session))
+        click.echo(f"follow it live: {session.mock_url}/__admin/ui#sessions")
+    except MockAdminError as exc:
+        click.echo(f"warning: the mock's inspector will not follow this session: {exc}", err=True)
     for line in _grading_plan(session, pos_url):
         click.echo(line)
     click.echo(f"when the cashier is done: loyapro-mock certify report --session {session.id}")

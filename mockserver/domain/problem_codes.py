@@ -145,7 +145,8 @@ CATALOGUE: tuple[ProblemCode, ...] = (
         "invalid_query",
         400,
         "Invalid query parameter",
-        "A query parameter of GET /__admin/requests or /__admin/orders has a value it does not take.",
+        "A query parameter of an admin API GET (/__admin/requests, its stream, /orders, /customers, "
+        "/rewards) has a value it does not take.",
         contract=True,
     ),
     # -- the domain: LoyaPro's rules and state -------------------------------------------
@@ -168,6 +169,13 @@ CATALOGUE: tuple[ProblemCode, ...] = (
         404,
         "Customer not found",
         "The admin API is asked for a customer the mock does not know.",
+    ),
+    ProblemCode(
+        "session_not_found",
+        404,
+        "Session not found",
+        "The admin API is asked for a certification session the mock does not hold (never "
+        "registered, or forgotten by a reset).",
     ),
     ProblemCode(
         "reward_not_found",

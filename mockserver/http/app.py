@@ -20,6 +20,7 @@ from loyapro_mock.mockserver.domain.programs import ProgramsConfig
 from loyapro_mock.mockserver.domain.usecases import LoyaPro
 from loyapro_mock.mockserver.domain.usecases.demo_state import DemoState, seed_demo
 from loyapro_mock.mockserver.http.faults_config import load_fault_rules
+from loyapro_mock.mockserver.http.journal_stream import setup_journal_stream
 from loyapro_mock.mockserver.http.journal_writer import JournalWriter
 from loyapro_mock.mockserver.http.keys import (
     AUTH,
@@ -72,6 +73,7 @@ def create_app(settings: Settings | None = None) -> web.Application:
     app[STARTED_AT] = time.time()
     app[CONTROL_CACHE] = ControlCache()
     add_routes(app, operations)
+    setup_journal_stream(app)
 
     async def state(app: web.Application) -> AsyncIterator[None]:
         store = open_store(settings.db, checkpoint_interval=CHECKPOINT_INTERVAL)

@@ -94,6 +94,7 @@ def banner(
                 "  test codes     " + ", ".join(demo.magic_codes) + " (always refused: docs/server.md)"
             )
     lines += [
+        f"  inspector      {url}/__admin/ui (open it in a browser: requests live, state, sessions)",
         f"  journal        {url}/__admin/requests",
         "",
         "Post the docs' example order:",

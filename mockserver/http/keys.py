@@ -57,6 +57,8 @@ class Operation:
     pos: bool  # a POS webhook (authenticated, journaled, lenient-aware); else admin
     validator: OperationValidator | None
     handler: Handler
+    #: The media types its success answers have (the spec's); ``Accept`` must allow one.
+    answers: tuple[str, ...] = ("application/json",)
 
 
 @dataclass(slots=True)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from loyapro_mock.mockserver.http import admin, admin_traffic, handlers
+from loyapro_mock.mockserver.http import admin, admin_traffic, handlers, inspector
 from loyapro_mock.mockserver.http.keys import Handler, Operation
 from loyapro_mock.mockserver.http.pipeline.validation import SpecValidator, UnsupportedSpecError
 
@@ -20,6 +20,7 @@ HANDLERS: dict[str, Handler] = {
     "redeem": handlers.redeem,
     **admin.HANDLERS,
     **admin_traffic.HANDLERS,
+    **inspector.HANDLERS,
 }
 
 
@@ -44,6 +45,7 @@ def build_operations(spec: SpecValidator) -> dict[str, Operation]:
             pos="admin" not in info.tags,
             validator=validator,
             handler=handler,
+            answers=info.answers,
         )
     missing = sorted(set(HANDLERS) - set(operations))
     if missing:

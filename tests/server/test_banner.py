@@ -47,3 +47,9 @@ def test_example_command_names_this_installation() -> None:
     program = command.removesuffix(" example order")
     script = Path(sys.executable).with_name("loyapro-mock")
     assert program in ("loyapro-mock", str(script), f"{sys.executable} -m loyapro_mock")
+
+
+def test_the_banner_names_the_inspector_page(tmp_path: Path) -> None:
+    text = banner(Settings(db=str(tmp_path / "s.db")), None, port=8080)
+    [line] = [line for line in text.splitlines() if "/__admin/ui" in line]
+    assert line.startswith("  inspector      http://127.0.0.1:8080/__admin/ui ")

@@ -104,6 +104,23 @@ def accepts_json(header: str) -> bool:
     return bool(_remember(_accept_cache, header, allowed))
 
 
+def _accepts_answer(header: str, op: Operation) -> bool:
+    """True when an ``Accept`` header allows one of the media types ``op`` answers with."""
+    if "application/json" in op.answers:
+        return accepts_json(header)
+    ranges = {"*/*"} | {answer.partition("/")[0] + "/*" for answer in op.answers} | set(op.answers)
+    for part in header.split(","):
+        media, params = _media_params(part)
+        if media in ranges:
+            try:
+                quality = float(params.get("q", "1"))
+            except ValueError:
+                quality = 1.0
+            if quality > 0:
+                return True
+    return not header.strip()
+
+
 def content_type_error(header: str | None) -> str | None:
     """Why a ``Content-Type`` is not JSON in UTF-8, or None when it is."""
     if not header:
@@ -182,15 +199,17 @@ def _accept_warning(accept: str | None) -> Violation:
 
 def _check_headers(request: web.Request, op: Operation, call: Call, lenient: bool) -> None:
     accept = request.headers.get("Accept")
-    if accept is not None and not accepts_json(accept):
+    if accept is not None and not _accepts_answer(accept, op):
+        answer = op.answers[0]
         _reject_or_record(
             lenient,
             call,
             ProblemError(
                 406,
                 "not_acceptable",
-                f"The Accept header {accept!r} does not allow application/json, the only type this "
-                "API answers with. Send 'Accept: application/json'.",
+                f"The Accept header {accept!r} does not allow {answer}, the only type this "
+                f"{'API' if answer == 'application/json' else 'endpoint'} answers with. "
+                f"Send 'Accept: {answer}'.",
             ),
             "header.accept",
         )

@@ -46,6 +46,8 @@ class OperationInfo:
     summary: str
     tags: tuple[str, ...]
     has_body: bool
+    #: The media types of its success answers (``application/json`` for all but the inspector's).
+    answers: tuple[str, ...] = (_JSON,)
 
 
 def _short(value: Any, limit: int = 60) -> str:
@@ -189,6 +191,7 @@ class SpecValidator:
                     summary=operation.get("summary", ""),
                     tags=tuple(operation.get("tags", ())),
                     has_body=body is not None,
+                    answers=_success_media(operation),
                 )
                 validator._operations[op_id] = (info, body)
         return validator
@@ -245,6 +248,15 @@ def _request_schema(operation: dict[str, Any], op_id: str) -> dict[str, Any] | N
     if not isinstance(schema, dict):
         raise UnsupportedSpecError(f"operation {op_id}: request body has no schema")
     return schema
+
+
+def _success_media(operation: dict[str, Any]) -> tuple[str, ...]:
+    """The media types an operation's 2xx responses are documented with (JSON when none)."""
+    found: list[str] = []
+    for status, response in (operation.get("responses") or {}).items():
+        if str(status).startswith("2") and isinstance(response, dict):
+            found += [media for media in response.get("content") or {} if media not in found]
+    return tuple(found) or (_JSON,)
 
 
 def _check_supported(spec: dict[str, Any]) -> None:
