@@ -29,6 +29,7 @@ from aiohttp import web
 
 from loyapro_mock.mockserver.http.connections import GuardedRunner
 from loyapro_mock.mockserver.http.keys import SETTINGS
+from loyapro_mock.mockserver.http.settings import Settings
 
 __all__ = ["listening_sockets", "loop_factory", "run", "run_workers", "serve_app"]
 
@@ -107,12 +108,13 @@ async def serve_app(
     """Serve ``app`` on ``sock`` (or ``host:port``) until SIGINT / SIGTERM.
 
     Connections time their headers and are bounded per client address as ``app``'s settings
-    say (`mockserver.http.connections`).
+    say (`mockserver.http.connections`); an app without the mock's settings (the reference
+    POS) gets the defaults.
 
     ``on_ready(port)`` runs once the app is listening. Startup errors (the store cannot be
     opened, the port is taken) propagate as ``OSError`` / ``sqlite3.Error``.
     """
-    settings = app[SETTINGS]
+    settings = app.get(SETTINGS) or Settings()
     runner = GuardedRunner(
         app,
         access_log=None,
