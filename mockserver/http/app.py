@@ -77,7 +77,7 @@ def create_app(settings: Settings | None = None) -> web.Application:
         try:
             yield
         finally:
-            app[GROUP].commit()
+            app[GROUP].close()
             app[JOURNAL].flush()
             store.close()
 
