@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +15,7 @@ from loyapro_mock.mockserver.store.protocol import Store
 
 from support import payloads
 from support.postgres import ENABLE_HINT, REQUIRE_ENV, SERVER_ENV, Cluster, find_bindir
-from support.stores import BACKENDS, SHARED, Backend
+from support.stores import BACKENDS, SHARED, Backend, SharedStores
 
 
 @pytest.fixture
@@ -76,17 +76,11 @@ def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
 
 
 @pytest.fixture(params=_params(SHARED))
-def shared_store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Callable[[], Store]]:
+def shared_store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[SharedStores]:
     """Each backend several stores can share (a SQLite file, a PostgreSQL database): a
     callable opening one more store on the same state (all closed after the test)."""
     backend = BACKENDS[request.param]
-    location = _location(backend, request, tmp_path)
-    opened: list[Store] = []
-
-    def open_one() -> Store:
-        opened.append(backend.open(location))
-        return opened[-1]
-
-    yield open_one
-    for one in opened:
+    stores = SharedStores(backend, _location(backend, request, tmp_path))
+    yield stores
+    for one in stores.opened:
         one.close()

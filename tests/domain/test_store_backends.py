@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +13,8 @@ from loyapro_mock.mockserver.store.protocol import Store, StoreError
 from loyapro_mock.mockserver.store.sqlite.schema import MIGRATIONS as SQLITE_MIGRATIONS
 from loyapro_mock.mockserver.store.sqlite.schema import SCHEMA_VERSION as SQLITE_SCHEMA_VERSION
 from loyapro_mock.mockserver.store.sqlite.store import SqliteStore
+
+from support.stores import SharedStores
 
 AT = "2023-01-01T15:00:00.000Z"
 
@@ -325,7 +326,7 @@ def test_reset_forgets_everything(store: Store) -> None:
         assert tx.add_customer("440810", 966, "1234567", None, "seed", AT)["id"] == 1
 
 
-def test_state_survives_a_restart(shared_store: Callable[[], Store]) -> None:
+def test_state_survives_a_restart(shared_store: SharedStores) -> None:
     first = shared_store()
     with first.transaction() as tx:
         tx.put_business("440810", "north coffee", "foodics", AT)
@@ -335,7 +336,7 @@ def test_state_survives_a_restart(shared_store: Callable[[], Store]) -> None:
         assert business is not None and business["name"] == "north coffee"
 
 
-def test_two_stores_on_one_database_share_state(shared_store: Callable[[], Store]) -> None:
+def test_two_stores_on_one_database_share_state(shared_store: SharedStores) -> None:
     one, two = shared_store(), shared_store()
     with one.transaction() as tx:
         tx.add_reward(_reward("C1"))
@@ -345,7 +346,7 @@ def test_two_stores_on_one_database_share_state(shared_store: Callable[[], Store
         assert tx.transition_reward("C1", "issued", "redeemed", AT) is False
 
 
-def test_ids_and_the_journal_are_one_sequence_across_stores(shared_store: Callable[[], Store]) -> None:
+def test_ids_and_the_journal_are_one_sequence_across_stores(shared_store: SharedStores) -> None:
     one, two = shared_store(), shared_store()
     assert one.record_request({"path": "/a"}) == 1
     assert two.record_request({"path": "/b"}) == 2
@@ -377,7 +378,7 @@ def test_a_new_database_gets_the_latest_schema_version(store: Store) -> None:
         assert tx.get_meta("schema_version") == expected
 
 
-def test_a_database_of_a_newer_mock_is_refused(shared_store: Callable[[], Store]) -> None:
+def test_a_database_of_a_newer_mock_is_refused(shared_store: SharedStores) -> None:
     first = shared_store()
     with first.transaction() as tx:
         tx.set_meta("schema_version", "999")

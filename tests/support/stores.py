@@ -14,7 +14,7 @@ from loyapro_mock.mockserver.store.postgres import PostgresStore
 from loyapro_mock.mockserver.store.protocol import Store
 from loyapro_mock.mockserver.store.sqlite.store import SqliteStore
 
-__all__ = ["BACKENDS", "SHARED", "Backend"]
+__all__ = ["BACKENDS", "SHARED", "Backend", "SharedStores"]
 
 
 @dataclass(frozen=True)
@@ -35,3 +35,16 @@ BACKENDS: dict[str, Backend] = {
 
 #: The backends several stores (processes, instances) can share.
 SHARED = ("sqlite-file", "postgres")
+
+
+class SharedStores:
+    """Opens stores on one shared location (``location``: a SQLite file or a PostgreSQL URL)."""
+
+    def __init__(self, backend: Backend, location: str) -> None:
+        self.backend = backend
+        self.location = location
+        self.opened: list[Store] = []
+
+    def __call__(self) -> Store:
+        self.opened.append(self.backend.open(self.location))
+        return self.opened[-1]

@@ -141,10 +141,14 @@ class PostgresStore:
 
     def _give_back(self, state: _ThreadState) -> None:
         conn, state.conn = state.conn, None
-        if conn is not None:
-            if conn.info.transaction_status != psycopg.pq.TransactionStatus.IDLE:
-                conn.close()  # never hand on a connection with a transaction open
-            self._pool.putconn(conn)
+        if conn is None:
+            return
+        if not conn.closed and conn.info.transaction_status != psycopg.pq.TransactionStatus.IDLE:
+            try:  # never hand on a connection with a transaction open
+                conn.execute("ROLLBACK")
+            except psycopg.Error:
+                conn.close()
+        self._pool.putconn(conn)  # the pool drops a closed or broken one
 
     def _begin(self, conn: psycopg.Connection[Any], write: bool, *, wait: bool = True) -> bool:
         """BEGIN, and for a write take the writers' lock, in one round trip. False when
