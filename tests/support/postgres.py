@@ -6,7 +6,7 @@ durability off (it is thrown away); each test gets a fresh database of it. Postg
 refuses to run as root, so as root (CI) the binaries run as the ``postgres`` user that
 Debian's package creates.
 
-Where the binaries are: ``LOYAPRO_MOCK_PG_BINDIR``, else ``pg_config --bindir``, else the
+Where the binaries are: ``LOYAPRO_MOCK_PG_BINDIR`` (that folder only), else ``pg_config --bindir``, else the
 newest ``/usr/lib/postgresql/*/bin``, else the folder of ``pg_ctl`` on the PATH. Instead,
 ``LOYAPRO_MOCK_TEST_POSTGRES=postgresql://user@host:port/`` names a server to use as it is
 (the tests create and drop their databases on it).
@@ -41,8 +41,9 @@ ENABLE_HINT = (
 def find_bindir() -> Path | None:
     """The folder holding ``initdb`` and ``pg_ctl``, or None."""
     candidates: list[Path] = []
-    if os.environ.get(BINDIR_ENV):
-        candidates.append(Path(os.environ[BINDIR_ENV]))
+    if os.environ.get(BINDIR_ENV):  # that folder only
+        folder = Path(os.environ[BINDIR_ENV])
+        return folder if (folder / "initdb").is_file() and (folder / "pg_ctl").is_file() else None
     pg_config = shutil.which("pg_config")
     if pg_config:
         with contextlib.suppress(OSError, subprocess.SubprocessError):
