@@ -73,7 +73,7 @@ def create_app(settings: Settings | None = None) -> web.Application:
         app[LOYAPRO] = loyapro
         app[GROUP] = GroupCommit(store)
         app[JOURNAL] = JournalWriter(store, defer=app[GROUP].defer)
-        app[DEMO] = seed_demo(loyapro) if settings.demo else None
+        app[DEMO] = _seed(loyapro, store) if settings.demo else None
         try:
             yield
         finally:
@@ -100,6 +100,16 @@ def prepare_state(settings: Settings) -> DemoState | None:
     store = open_store(settings.db)
     try:
         loyapro = _loyapro(store, settings, load_programs(settings.programs))
-        return seed_demo(loyapro) if settings.demo else None
+        return _seed(loyapro, store) if settings.demo else None
     finally:
         store.close()
+
+
+def _seed(loyapro: LoyaPro, store: Store) -> DemoState:
+    """Load the demo state in one transaction (a group commit): instances starting together
+    on one database load it one after the other, each finding what the previous one made."""
+    store.begin_group()
+    try:
+        return seed_demo(loyapro)
+    finally:
+        store.commit_group()  # a step that failed was undone alone, as outside a group
