@@ -106,7 +106,21 @@ def _serve_many(app: web.Application, settings: Settings) -> None:
     "--workers",
     type=click.IntRange(1, 64),
     default=None,
-    help="Processes serving the port and sharing the --db file.  [default: 1]",
+    help="Processes serving the port and sharing the --db state (a file or PostgreSQL).  [default: 1]",
+)
+@click.option(
+    "--journal-retention",
+    default=None,
+    metavar="DURATION",
+    help="Prune journal entries older than this, in the background (seconds, or 30m, 12h, 7d; "
+    "0 keeps them forever).  [default: keep forever]",
+)
+@click.option(
+    "--journal-max",
+    type=click.IntRange(0),
+    default=None,
+    metavar="N",
+    help="Keep at most the newest N journal entries (0: no limit).  [default: no limit]",
 )
 @click.option(
     "--quiet", is_flag=True, default=False, help="Do not print a line per request (for load tests)."
@@ -120,6 +134,8 @@ def serve(
     spec: str | None,
     demo: bool | None,
     workers: int | None,
+    journal_retention: str | None,
+    journal_max: int | None,
     quiet: bool,
 ) -> None:
     """Run a local LoyaPro that validates, explains and keeps state.
@@ -138,6 +154,8 @@ def serve(
             spec=spec,
             demo=demo,
             workers=workers,
+            journal_retention=journal_retention,
+            journal_max=journal_max,
         )
     except SettingsError as exc:
         raise click.ClickException(str(exc)) from exc

@@ -38,6 +38,7 @@ from loyapro_mock.mockserver.http.routes import add_routes, build_operations
 from loyapro_mock.mockserver.http.settings import Settings
 from loyapro_mock.mockserver.store import Store, open_store
 from loyapro_mock.mockserver.store.group_commit import GroupCommit
+from loyapro_mock.mockserver.store.retention import JournalPruner
 
 __all__ = ["CHECKPOINT_INTERVAL", "create_app", "prepare_state"]
 
@@ -74,9 +75,16 @@ def create_app(settings: Settings | None = None) -> web.Application:
         app[GROUP] = GroupCommit(store)
         app[JOURNAL] = JournalWriter(store, defer=app[GROUP].defer)
         app[DEMO] = _seed(loyapro, store) if settings.demo else None
+        pruner = None
+        if settings.journal_retention or settings.journal_max:
+            pruner = JournalPruner(
+                store, max_age=settings.journal_retention, max_entries=settings.journal_max
+            ).start()
         try:
             yield
         finally:
+            if pruner is not None:
+                pruner.stop()
             app[GROUP].close()
             app[JOURNAL].flush()
             store.close()

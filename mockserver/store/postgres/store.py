@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import re
 import threading
+import time
 from collections.abc import Iterable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
@@ -38,10 +39,14 @@ from loyapro_mock.mockserver.store.postgres.schema import MIGRATIONS, SCHEMA_VER
 from loyapro_mock.mockserver.store.postgres.tx import PostgresTx
 from loyapro_mock.mockserver.store.protocol import StoreError
 
-__all__ = ["WRITE_LOCK", "PostgresStore", "redact"]
+__all__ = ["PRUNE_CHUNK", "WRITE_LOCK", "PostgresStore", "redact"]
 
 #: The advisory lock key every writer of a database takes (any constant; "LoyaPro" in hex-ish).
 WRITE_LOCK = 0x10A4A9
+#: Journal rows one pruning statement deletes at most.
+PRUNE_CHUNK = 5000
+#: Seconds the pruning pauses between two chunks, so that waiting writers get the lock.
+PRUNE_PAUSE = 0.002
 #: Journal rows per multi-row INSERT.
 _JOURNAL_CHUNK = 500
 _PASSWORD = re.compile(r"(?P<head>://[^:/@]*:)[^@/]*@")
@@ -349,6 +354,44 @@ class PostgresStore:
         with self.snapshot() as tx:
             rows = tx.rows(sql, params)
         return [{"id": row["id"], **row["entry"]} for row in rows]
+
+    def prune_requests(self, *, before: str | None = None, keep: int | None = None) -> int:
+        """Delete old journal entries in short transactions; see `Store.prune_requests`.
+
+        Outside the writers' lock: deleting journal rows changes no state a writer reads, and
+        ids keep coming from the sequence.
+        """
+        bounds: list[tuple[str, Any]] = []
+        if keep is not None:
+            with self.snapshot() as tx:
+                found = tx.row(
+                    "SELECT id FROM journal ORDER BY id DESC LIMIT 1 OFFSET %s", (max(0, int(keep)),)
+                )
+            if found is not None:
+                bounds.append(("id <= %s", int(found["id"])))
+        if before is not None:
+            bounds.append(("received_at < %s", iso(parse_iso(before))))
+        deleted = 0
+        with _store_errors():
+            state = self._state()
+            if state.tx is not None or state.group:
+                raise RuntimeError("prune_requests runs outside transactions and groups")
+            for condition, bound in bounds:
+                while True:
+                    conn = self._take(state)
+                    try:
+                        count = conn.execute(
+                            f"DELETE FROM journal WHERE id IN (SELECT id FROM journal WHERE {condition}"
+                            " ORDER BY id LIMIT %s)",
+                            (bound, PRUNE_CHUNK),
+                        ).rowcount
+                    finally:
+                        self._give_back(state)
+                    deleted += count
+                    if count < PRUNE_CHUNK:
+                        break
+                    time.sleep(PRUNE_PAUSE)
+        return deleted
 
     # -- lifecycle ------------------------------------------------------------------------
     def reset(self) -> None:

@@ -15,6 +15,7 @@ from __future__ import annotations
 import os
 import sqlite3
 import threading
+import time
 from collections.abc import Iterable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
@@ -29,7 +30,12 @@ from loyapro_mock.mockserver.store.sqlite.connection import Checkpointer, Writer
 from loyapro_mock.mockserver.store.sqlite.schema import MIGRATIONS, SCHEMA_VERSION, TABLES
 from loyapro_mock.mockserver.store.sqlite.tx import SqliteTx
 
-__all__ = ["SqliteStore"]
+__all__ = ["PRUNE_CHUNK", "SqliteStore"]
+
+#: Journal rows one pruning transaction deletes at most (a few milliseconds of the write lock).
+PRUNE_CHUNK = 2000
+#: Seconds the pruning pauses between two chunks, so that waiting writers get the lock.
+PRUNE_PAUSE = 0.002
 
 
 @contextmanager
@@ -345,6 +351,36 @@ class SqliteStore:
             entry = row["entry"]
             out.append({"id": row["id"], **entry})
         return out
+
+    def prune_requests(self, *, before: str | None = None, keep: int | None = None) -> int:
+        """Delete old journal entries in short transactions; see `Store.prune_requests`."""
+        cutoff: int | None = None
+        if keep is not None:
+            with self.snapshot() as tx:
+                found = tx.row(
+                    "SELECT id FROM journal ORDER BY id DESC LIMIT 1 OFFSET ?", (max(0, int(keep)),)
+                )
+            cutoff = None if found is None else int(found["id"])
+        deleted = 0
+        for column, bound in (
+            ("id", cutoff),
+            ("received_at", None if before is None else iso(parse_iso(before))),
+        ):
+            if bound is None:
+                continue
+            op = "<=" if column == "id" else "<"
+            while True:
+                with self.transaction() as tx:
+                    count = tx.execute(
+                        f"DELETE FROM journal WHERE id IN (SELECT id FROM journal WHERE {column} {op} ?"
+                        " ORDER BY id LIMIT ?)",
+                        (bound, PRUNE_CHUNK),
+                    ).rowcount
+                deleted += count
+                if count < PRUNE_CHUNK:
+                    break
+                time.sleep(PRUNE_PAUSE)
+        return deleted
 
     # -- lifecycle ------------------------------------------------------------------------
     def reset(self) -> None:
