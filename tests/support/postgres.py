@@ -79,8 +79,10 @@ class Cluster:
         self._names = itertools.count(1)
 
     @classmethod
-    def start(cls, bindir: Path) -> Cluster:
-        """initdb and start a cluster in a new temporary folder."""
+    def start(cls, bindir: Path, *, durable: bool = False) -> Cluster:
+        """initdb and start a cluster in a new temporary folder; ``durable`` keeps
+        PostgreSQL's default fsync and synchronous commit (a benchmark's), else they are
+        off (tests)."""
         folder = Path(tempfile.mkdtemp(prefix="loyapro-pg-"))
         data = folder / "data"
         run_as: list[str] = []
@@ -95,10 +97,9 @@ class Cluster:
              "-E", "UTF8", "--locale=C", "--no-sync"],
             check=True, capture_output=True, timeout=120,
         )  # fmt: skip
-        options = (
-            f"-p {port} -k {folder} -c listen_addresses=127.0.0.1 -c fsync=off"
-            " -c synchronous_commit=off -c full_page_writes=off -c max_connections=300"
-        )
+        options = f"-p {port} -k {folder} -c listen_addresses=127.0.0.1 -c max_connections=300"
+        if not durable:
+            options += " -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
         subprocess.run(
             [*run_as, str(bindir / "pg_ctl"), "-D", str(data), "-l", str(log), "-o", options, "-w", "start"],
             check=True, capture_output=True, timeout=120,

@@ -215,6 +215,8 @@ class PostgresStore:
             finally:
                 state.tx = None
             return
+        # Never released: the next call's SAVEPOINT of the same name shadows it, and a round
+        # trip per call is saved (ROLLBACK TO goes back to the latest of the name).
         conn.execute("SAVEPOINT grouped")
         try:
             yield state.tx
@@ -223,10 +225,8 @@ class PostgresStore:
                 psycopg.pq.TransactionStatus.INTRANS,
                 psycopg.pq.TransactionStatus.INERROR,
             ):
-                conn.execute("ROLLBACK TO SAVEPOINT grouped; RELEASE SAVEPOINT grouped")
+                conn.execute("ROLLBACK TO SAVEPOINT grouped")
             raise
-        else:
-            conn.execute("RELEASE SAVEPOINT grouped")
         finally:
             state.tx = None
 

@@ -83,6 +83,7 @@ class PostgresTx:
         # Balances read or moved in this transaction: an order reads each one several times.
         self._balances: dict[tuple[int, str], float] = {}
         self._customers: dict[int, Row] = {}
+        self._businesses: dict[str, Row | None] = {}
 
     # -- SQL helpers ----------------------------------------------------------------------
     def execute(self, sql: str, params: Sequence[Any] = ()) -> psycopg.Cursor[Any]:
@@ -114,7 +115,13 @@ class PostgresTx:
 
     # -- businesses, branches, catalog -------------------------------------------------
     def get_business(self, reference: str) -> Row | None:
-        return self.row("SELECT * FROM businesses WHERE reference = %s", (reference,))
+        # An order reads its business twice (the check, then the programs): once is enough.
+        if reference not in self._businesses:
+            self._businesses[reference] = self.row(
+                "SELECT * FROM businesses WHERE reference = %s", (reference,)
+            )
+        known = self._businesses[reference]
+        return None if known is None else dict(known)
 
     def put_business(self, reference: str, name: str, pos_name: str, created_at: str) -> None:
         self.execute(
@@ -123,6 +130,7 @@ class PostgresTx:
             " pos_name = excluded.pos_name",
             (reference, name, pos_name, created_at),
         )
+        self._businesses.pop(reference, None)
 
     def list_businesses(self) -> list[Row]:
         return self.rows("SELECT * FROM businesses ORDER BY reference")
