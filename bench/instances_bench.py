@@ -44,7 +44,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 
 from bench_state import prepare_db
 from http_bench import machine, mock_token, scripts
-from loadgen import Result, ensure_wrk, free_port, run_wrk
+from loadgen import Result, cpu_seconds, ensure_wrk, free_port, run_wrk
 
 from loyapro_mock.mockserver.store import open_store
 
@@ -239,6 +239,7 @@ def main() -> None:
     ]
     results: dict[str, dict[str, Result]] = {}
     disk: dict[str, dict[str, float]] = {}
+    database_cpu: dict[str, dict[str, float]] = {}
     cluster = Cluster.start(bindir, durable=True)
     try:
         with tempfile.TemporaryDirectory() as tmp:
@@ -253,13 +254,22 @@ def main() -> None:
                 # redeem_1 makes codes RA<tid><n>: wrk's 2 threads, fresh per configuration.
                 prepare_db(db, {f"RA{t}": CODES_PER_THREAD for t in (1, 2)})
                 results[config.name] = {}
-                with deployment(nginx, db, config.instances, folder) as (port, _pids):
+                database_cpu[config.name] = {}
+                with deployment(nginx, db, config.instances, folder) as (port, pids):
                     for kind, script in (("order", lua["order"]), ("redeem", lua["redeem_1"])):
                         name = f"{kind}, {config.name}"
                         print(name, file=sys.stderr)
-                        results[config.name][kind] = run_wrk(
+                        mock_cpu = sum(cpu_seconds(pid) for pid in pids)
+                        pg_pid = cluster.server_pid if config.backend == "postgres" else None
+                        pg_cpu = cpu_seconds(pg_pid) if pg_pid else 0.0
+                        result = run_wrk(
                             wrk, name, port, script, args.duration, args.connections, server_pid=None
                         )
+                        requests = max(result.requests, 1)
+                        result.cpu_us = (sum(cpu_seconds(pid) for pid in pids) - mock_cpu) / requests * 1e6
+                        pg_us = (cpu_seconds(pg_pid) - pg_cpu) / requests * 1e6 if pg_pid else 0.0
+                        results[config.name][kind] = result
+                        database_cpu[config.name][kind] = pg_us
             for backend in ("sqlite", "postgres"):  # disk per order: orders only, one instance
                 name = f"{backend} x1"
                 folder = tmpdir / f"disk_{backend}"
@@ -275,11 +285,12 @@ def main() -> None:
     finally:
         cluster.stop()
     info["load_after"] = os.getloadavg()
-    report(results, disk, info, args)
+    report(results, database_cpu, disk, info, args)
 
 
 def report(
     results: dict[str, dict[str, Result]],
+    database_cpu: dict[str, dict[str, float]],
     disk: dict[str, dict[str, float]],
     info: dict[str, Any],
     args: argparse.Namespace,
@@ -292,14 +303,17 @@ def report(
         "(1 worker, keep-alive upstreams) on loopback; nothing pinned.",
         "",
         "| configuration | order req/s | order p50 ms | order p99 ms | redeem req/s | redeem p50 ms "
-        "| redeem p99 ms | errors |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|",
+        "| redeem p99 ms | errors | CPU µs/order: mock + PostgreSQL | CPU µs/redeem: mock + PostgreSQL |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for name, by_kind in results.items():
         order, redeem = by_kind["order"], by_kind["redeem"]
+        db_cpu = database_cpu.get(name, {})
         lines.append(
             f"| {name} | {order.rps:,.0f} | {order.p50_ms:.2f} | {order.p99_ms:.2f} | {redeem.rps:,.0f} "
-            f"| {redeem.p50_ms:.2f} | {redeem.p99_ms:.2f} | {order.errors + redeem.errors} |"
+            f"| {redeem.p50_ms:.2f} | {redeem.p99_ms:.2f} | {order.errors + redeem.errors} "
+            f"| {order.cpu_us:,.0f} + {db_cpu.get('order', 0.0):,.0f} "
+            f"| {redeem.cpu_us:,.0f} + {db_cpu.get('redeem', 0.0):,.0f} |"
         )
     base = results.get("postgres x1")
     if base:
@@ -339,6 +353,7 @@ def report(
                 {
                     "machine": info,
                     "results": {c: {k: r.as_dict() for k, r in v.items()} for c, v in results.items()},
+                    "database_cpu_us": database_cpu,
                     "disk": disk,
                 },
                 indent=2,

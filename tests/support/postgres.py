@@ -106,6 +106,14 @@ class Cluster:
         )  # fmt: skip
         return cls(f"postgresql://postgres@127.0.0.1:{port}/", folder=folder, bindir=bindir)
 
+    @property
+    def server_pid(self) -> int | None:
+        """The pid of the server this object started (its postmaster), or None."""
+        if self._folder is None:
+            return None
+        pid_file = self._folder / "data" / "postmaster.pid"
+        return int(pid_file.read_text().split()[0]) if pid_file.exists() else None
+
     def url(self, name: str) -> str:
         """The URL of database ``name`` on this server."""
         return self.base_url + name
