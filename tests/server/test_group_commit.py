@@ -6,10 +6,12 @@ import asyncio
 import copy
 import sqlite3
 import threading
+import time
 from functools import partial
 from pathlib import Path
 from typing import Any, cast
 
+import psycopg
 import pytest
 
 from loyapro_mock.mockserver.domain.errors import DomainError
@@ -419,4 +421,65 @@ async def test_a_memory_store_group_is_not_starved_by_a_writing_thread() -> None
     finally:
         stop.set()
         thread.join()
+        store.close()
+
+
+class _CommitLostStore(PostgresStore):
+    """A PostgreSQL store whose connection is cut just before a group's COMMIT."""
+
+    def commit_group(self) -> None:
+        state = self._state()
+        assert state.conn is not None
+        with psycopg.connect(self.url, autocommit=True) as killer:
+            killer.execute("SELECT pg_terminate_backend(%s)", (state.conn.info.backend_pid,))
+        super().commit_group()
+
+
+@pytest.mark.postgres
+async def test_on_postgres_a_lost_connection_at_commit_fails_the_group_and_applies_none(
+    postgres_url: str,
+) -> None:
+    failing, other = _CommitLostStore(postgres_url), PostgresStore(postgres_url)
+    group = GroupCommit(failing)
+    try:
+        outcomes = await asyncio.gather(
+            *(group.write(partial(put, failing, f"k{i}", "x")) for i in range(3)), return_exceptions=True
+        )
+        assert [type(o) for o in outcomes] == [StoreError] * 3
+        assert (group.groups, group.grouped) == (0, 0)
+        assert meta(other, "k0", "k1", "k2") == {"k0": None, "k1": None, "k2": None}
+        put(other, "later", "ok")  # the lost group released the writers' lock
+        assert meta(failing, "later") == {"later": "ok"}  # and its store got a new connection
+    finally:
+        group.close()
+        failing.close()
+        other.close()
+
+
+@pytest.mark.postgres
+def test_on_postgres_connections_cut_while_idle_are_replaced_unseen(postgres_url: str) -> None:
+    store = PostgresStore(postgres_url, pool_size=1)
+    try:
+        put(store, "k", "1")
+        for _ in range(2):  # e.g. the server restarted, or a proxy dropped idle connections
+            with psycopg.connect(postgres_url, autocommit=True) as killer:
+                killer.execute(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                    " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+                )
+            time.sleep(0.05)
+            assert put(store, "k", "2") == "2"  # its BEGIN found the connection dead: a new one
+            assert meta(store, "k") == {"k": "2"}
+        store.begin_group()
+        with psycopg.connect(postgres_url, autocommit=True) as killer:  # cut mid-transaction
+            killer.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            )
+        with pytest.raises(StoreError):  # something was sent: never retried behind the caller
+            put(store, "k", "3")
+        with pytest.raises(StoreError):
+            store.commit_group()
+        assert meta(store, "k") == {"k": "2"}
+    finally:
         store.close()

@@ -155,6 +155,24 @@ class PostgresStore:
                 conn.close()
         self._pool.putconn(conn)  # the pool drops a closed or broken one
 
+    def _take_and_begin(self, state: _ThreadState, write: bool, *, wait: bool = True) -> bool:
+        """A connection from the pool and BEGIN on it (`_begin`). A pooled connection found
+        broken at BEGIN (the server restarted, an idle connection was cut) is dropped and
+        the BEGIN tried once on a new one: nothing of the transaction had been sent."""
+        for attempt in (1, 2):
+            conn = self._take(state)
+            try:
+                return self._begin(conn, write, wait=wait)
+            except psycopg.OperationalError:
+                broken = conn.closed or conn.broken
+                self._give_back(state)
+                if attempt == 2 or not broken:
+                    raise
+            except BaseException:
+                self._give_back(state)
+                raise
+        raise AssertionError("unreachable")
+
     def _begin(self, conn: psycopg.Connection[Any], write: bool, *, wait: bool = True) -> bool:
         """BEGIN, and for a write take the writers' lock, in one round trip. False when
         ``wait`` is off and another writer holds the lock (nothing stays open)."""
@@ -185,9 +203,10 @@ class PostgresStore:
                 with self._in_group(state, write) as tx:
                     yield tx
                 return
-            conn = self._take(state)
+            self._take_and_begin(state, write)
+            conn = state.conn
+            assert conn is not None
             try:
-                self._begin(conn, write)
                 state.tx = PostgresTx(conn, writable=write)
                 try:
                     yield state.tx
@@ -217,7 +236,11 @@ class PostgresStore:
             return
         # Never released: the next call's SAVEPOINT of the same name shadows it, and a round
         # trip per call is saved (ROLLBACK TO goes back to the latest of the name).
-        conn.execute("SAVEPOINT grouped")
+        try:
+            conn.execute("SAVEPOINT grouped")
+        except BaseException:
+            state.tx = None
+            raise
         try:
             yield state.tx
         except BaseException:
@@ -239,12 +262,7 @@ class PostgresStore:
                 return True
             if state.tx is not None:
                 raise RuntimeError("cannot open a group commit inside a transaction")
-            conn = self._take(state)
-            try:
-                opened = self._begin(conn, True, wait=wait)
-            except BaseException:
-                self._give_back(state)
-                raise
+            opened = self._take_and_begin(state, True, wait=wait)
             if not opened:
                 self._give_back(state)
                 return False

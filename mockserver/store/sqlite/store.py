@@ -189,7 +189,11 @@ class SqliteStore:
             finally:
                 state.tx = None
             return
-        conn.execute("SAVEPOINT grouped")  # never nested: an inner transaction() joins
+        try:
+            conn.execute("SAVEPOINT grouped")  # never nested: an inner transaction() joins
+        except BaseException:
+            state.tx = None
+            raise
         try:
             yield state.tx
         except BaseException:
