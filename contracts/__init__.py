@@ -7,7 +7,7 @@ to the mock (:mod:`contracts.inbound`), outbound checks read what the POS's own 
 reference POS (:mod:`contracts.reference_pos`, :mod:`contracts.driver`) is the yardstick.
 """
 
-from loyapro_mock.contracts.findings import Evidence, Finding, Outcome, Report, Verdict
+from loyapro_mock.contracts.findings import Evidence, Finding, Outcome, Report, SignOff, Verdict
 from loyapro_mock.contracts.registry import CheckSpec, DuplicateCheckError, Registry
 from loyapro_mock.contracts.requirements import REQUIREMENTS, Requirement
 
@@ -21,5 +21,6 @@ __all__ = [
     "Registry",
     "Report",
     "Requirement",
+    "SignOff",
     "Verdict",
 ]

@@ -208,6 +208,11 @@ def render_markdown(session: CertSession) -> str:
         "business (`session.no_auto_registration`), and each must follow the contract "
         "(schema, headers and payload contents).",
         "",
+        "Keep the mock to the session until the report: do not reset it, restart it on an "
+        "empty store or move its clock (`session.integrity` fails when that happened, and the "
+        "other checks are then not graded). Scenarios (`loyapro-mock fixtures scenario --run`) "
+        "may share the mock: without `--reset` they play in a business of their own.",
+        "",
         "## When done",
         "",
         f"Run `loyapro-mock certify report --session {session.id}` for the sign-off report.",

@@ -4,6 +4,10 @@ A check returns a :class:`Verdict` (outcome, what it received, the evidence, how
 reproduce); the runner adds the check's static description to make a :class:`Finding`.
 ``NOT_EXERCISED`` means the evidence holds nothing the check could grade: it is never a
 pass, and a report with any such finding does not sign off.
+
+A :class:`Report` ends in one :class:`SignOff`: ``SIGNED_OFF`` only when every requirement
+of the catalogue was graded and every check passed, ``NOT_SIGNED_OFF`` on any failure,
+``INCOMPLETE`` otherwise (requirements not graded or checks not exercised, listed by id).
 """
 
 from __future__ import annotations
@@ -12,6 +16,8 @@ import enum
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
+
+from loyapro_mock.contracts.requirements import REQUIREMENTS
 
 
 class Outcome(enum.StrEnum):
@@ -25,6 +31,34 @@ class Outcome(enum.StrEnum):
     def label(self) -> str:
         """The outcome as a report shows it."""
         return {"pass": "PASS", "fail": "FAIL", "not_exercised": "NOT EXERCISED"}[self.value]
+
+
+class SignOff(enum.StrEnum):
+    """The verdict of a whole report, and the exit code that goes with it."""
+
+    SIGNED_OFF = "signed_off"
+    NOT_SIGNED_OFF = "not_signed_off"
+    INCOMPLETE = "incomplete"
+
+    @property
+    def label(self) -> str:
+        """The verdict as a report shows it: ``SIGNED OFF``, ``NOT SIGNED OFF``, ``INCOMPLETE``."""
+        return self.value.replace("_", " ").upper()
+
+    @property
+    def exit_code(self) -> int:
+        """0 signed off, 1 not signed off (a failure), 2 incomplete."""
+        return {"signed_off": 0, "not_signed_off": 1, "incomplete": 2}[self.value]
+
+
+#: The status of a requirement no finding grades (beside the :class:`Outcome` values).
+NOT_GRADED = "not_graded"
+
+#: Up to this many checks not exercised are named one by one in the verdict's reason.
+_NAMED_IN_REASON = 6
+
+#: Why a requirement without findings was not graded, unless the report says otherwise.
+NOT_GRADED_BY_THIS_RUN = "no check of this run graded it"
 
 
 @dataclass(frozen=True)
@@ -119,7 +153,12 @@ class Finding:
 
 @dataclass
 class Report:
-    """Every finding of a certification run plus what the sign-off page needs to say."""
+    """Every finding of a certification run plus what the sign-off page needs to say.
+
+    ``not_graded_reasons`` says, by requirement id, why a requirement of the catalogue has
+    no finding (e.g. outside the run's scope); the requirement is listed as not graded
+    whether or not a reason is given.
+    """
 
     pos_name: str
     pos_version: str
@@ -128,27 +167,82 @@ class Report:
     findings: list[Finding] = field(default_factory=list)
     limitations: list[str] = field(default_factory=list)
     scope: list[str] = field(default_factory=list)
+    not_graded_reasons: dict[str, str] = field(default_factory=dict)
+    session_id: str = ""
+    mock_url: str = ""
+    tool_version: str = ""
 
     def counts(self) -> dict[Outcome, int]:
         """How many findings ended in each outcome (every outcome present, zero or more)."""
         counter = Counter(finding.outcome for finding in self.findings)
         return {outcome: counter.get(outcome, 0) for outcome in Outcome}
 
+    def graded(self) -> list[str]:
+        """Ids of the catalogue's requirements that have at least one finding, in catalogue order."""
+        ids = {finding.requirement for finding in self.findings}
+        return [item.id for item in REQUIREMENTS if item.id in ids]
+
+    def not_graded(self) -> list[str]:
+        """Ids of the catalogue's requirements that no finding grades, in catalogue order."""
+        ids = {finding.requirement for finding in self.findings}
+        return [item.id for item in REQUIREMENTS if item.id not in ids]
+
+    def not_graded_reason(self, requirement_id: str) -> str:
+        """Why ``requirement_id`` was not graded."""
+        return self.not_graded_reasons.get(requirement_id, NOT_GRADED_BY_THIS_RUN)
+
+    def not_exercised(self) -> list[Finding]:
+        """The findings whose check had nothing to grade."""
+        return [finding for finding in self.findings if finding.outcome is Outcome.NOT_EXERCISED]
+
+    def status(self, requirement_id: str) -> str:
+        """How a requirement ended: ``fail``, ``not_exercised``, ``pass`` or ``not_graded``."""
+        outcomes = {finding.outcome for finding in self.findings if finding.requirement == requirement_id}
+        for outcome in (Outcome.FAIL, Outcome.NOT_EXERCISED, Outcome.PASS):
+            if outcome in outcomes:
+                return outcome.value
+        return NOT_GRADED
+
+    @property
+    def verdict(self) -> SignOff:
+        """Not signed off on any failure; signed off only when all is graded and passed."""
+        if any(finding.outcome is Outcome.FAIL for finding in self.findings):
+            return SignOff.NOT_SIGNED_OFF
+        if not self.findings or self.not_graded() or self.not_exercised():
+            return SignOff.INCOMPLETE
+        return SignOff.SIGNED_OFF
+
     @property
     def signed_off(self) -> bool:
-        """True when there is at least one finding and every finding passed."""
-        return bool(self.findings) and all(finding.passed for finding in self.findings)
+        """True only when every requirement of the catalogue was graded and every check passed."""
+        return self.verdict is SignOff.SIGNED_OFF
 
     def failures(self) -> list[Finding]:
         """The findings that did not pass (failed or not exercised)."""
         return [finding for finding in self.findings if not finding.passed]
 
     def exit_code(self) -> int:
-        """0 when signed off; 1 when anything failed; 2 when nothing failed but not all ran."""
-        counts = self.counts()
-        if counts[Outcome.FAIL]:
-            return 1
-        return 0 if self.signed_off else 2
+        """0 when signed off; 1 when anything failed; 2 when incomplete (see :class:`SignOff`)."""
+        return self.verdict.exit_code
+
+    def verdict_reason(self) -> str:
+        """Why the verdict is what it is, naming checks and requirement ids."""
+        verdict = self.verdict
+        if verdict is SignOff.SIGNED_OFF:
+            return f"every requirement of the catalogue ({len(REQUIREMENTS)}) graded, every check passed"
+        if verdict is SignOff.NOT_SIGNED_OFF:
+            failed = [f"{f.requirement} {f.check}" for f in self.findings if f.outcome is Outcome.FAIL]
+            return "failed: " + ", ".join(failed)
+        parts = []
+        if self.not_graded():
+            parts.append("not graded: " + ", ".join(self.not_graded()))
+        missing = self.not_exercised()
+        if len(missing) > _NAMED_IN_REASON:
+            ids = [item.id for item in REQUIREMENTS if any(f.requirement == item.id for f in missing)]
+            parts.append(f"not exercised: {len(missing)} checks of {', '.join(ids)}")
+        elif missing:
+            parts.append("not exercised: " + ", ".join(f"{f.requirement} {f.check}" for f in missing))
+        return "; ".join(parts) or "no check ran"
 
     def as_dict(self) -> dict[str, Any]:
         """The report as plain JSON-ready data."""
@@ -157,9 +251,19 @@ class Report:
             "pos": {"name": self.pos_name, "version": self.pos_version},
             "spec_version": self.spec_version,
             "generated_at": self.generated_at,
+            "session_id": self.session_id,
+            "mock_url": self.mock_url,
+            "tool_version": self.tool_version,
             "scope": list(self.scope),
+            "verdict": self.verdict.value,
+            "exit_code": self.exit_code(),
             "signed_off": self.signed_off,
+            "verdict_reason": self.verdict_reason(),
             "summary": {outcome.value: counts[outcome] for outcome in Outcome},
+            "not_graded": [
+                {"requirement": requirement_id, "reason": self.not_graded_reason(requirement_id)}
+                for requirement_id in self.not_graded()
+            ],
             "findings": [finding.as_dict() for finding in self.findings],
             "limitations": list(self.limitations),
         }

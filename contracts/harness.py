@@ -151,5 +151,7 @@ def run_demo(
         pos_name=REFERENCE_POS_NAME,
         pos_version=pos_version,
         scope=["inbound", "outbound"],
+        session_id=inbound.session.id,
+        mock_url=mock.url,
     )
     return report, inbound

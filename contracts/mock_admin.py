@@ -123,6 +123,11 @@ class MockAdmin:
                 return entries
             next_id = int(page[-1]["id"]) + 1
 
+    def journal_reaches(self, entry_id: int) -> bool:
+        """Whether the journal holds an entry with id ``entry_id`` or later."""
+        params = {"since": str(max(entry_id, 0)), "limit": "1"}
+        return bool(self._call("GET", "/__admin/requests", params=params).get("requests"))
+
     def last_journal_id(self) -> int:
         """The id of the newest journal entry (0 for an empty journal)."""
         entries = self.journal()

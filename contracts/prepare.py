@@ -120,7 +120,8 @@ def start_session(
     seed: int | None = None,
     admin: MockAdmin | None = None,
 ) -> CertSession:
-    """Create a session: note where the journal stands, make a customer, issue three codes.
+    """Create a session: note where the journal stands and the mock's state marker, make a
+    customer, issue three codes.
 
     ``catalogue`` holds the POS's products as its Product API lists them (``price``
     after tax unless ``prices_include_tax`` is False); the session keeps them, so that
@@ -140,6 +141,7 @@ def start_session(
         since_id=admin.last_journal_id() + 1,
         pos_version=pos_version,
         spec_version=str(health.get("spec_version", "")),
+        mock_state=dict(health.get("state") or {}),
     )
     if catalogue:
         session.catalogue, skipped = session_catalogue(catalogue, tax_inclusive=prices_include_tax)

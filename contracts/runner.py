@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from loyapro_mock.contracts.findings import Finding, Report
+from loyapro_mock.contracts.reports import tool_version
 from loyapro_mock.contracts.requirements import REQUIREMENTS
 from loyapro_mock.openapi import load_spec
 
@@ -28,6 +29,37 @@ OUTBOUND_LIMITATIONS = (
 )
 
 
+#: The requirements graded from the POS's own API; every other one is graded from a session.
+OUTBOUND_REQUIREMENTS = frozenset({"POS-01", "POS-02", "POS-09"})
+
+#: What grades each part of the catalogue, said to a reader of a run that did not include it.
+SCOPE_HINTS = {
+    "inbound": "graded from a certification session: `certify start`, the cashier checklist, "
+    "then `certify report`",
+    "outbound": "graded from the POS's own API: `certify pos`, or `certify report --pos-url`",
+}
+
+
+def scope_of(requirement_id: str) -> str:
+    """``"outbound"`` for a requirement graded from the POS's API, else ``"inbound"``."""
+    return "outbound" if requirement_id in OUTBOUND_REQUIREMENTS else "inbound"
+
+
+def not_graded_reasons(findings: list[Finding], scope: list[str]) -> dict[str, str]:
+    """Why each requirement without a finding was not graded, by id, for a run of ``scope``."""
+    graded = {finding.requirement for finding in findings}
+    reasons = {}
+    for item in REQUIREMENTS:
+        if item.id in graded:
+            continue
+        part = scope_of(item.id)
+        if part in scope:
+            reasons[item.id] = f"no {part} check graded it in this run"
+        else:
+            reasons[item.id] = f"outside this run's scope; {SCOPE_HINTS[part]}"
+    return reasons
+
+
 def spec_versions(scope: list[str]) -> str:
     """``loyapro-pos 1.0.0, pos-partner 1.0.0``: the contract versions the run graded against."""
     names = []
@@ -46,8 +78,14 @@ def build_report(
     scope: list[str],
     generated_at: str | None = None,
     extra_limitations: list[str] | None = None,
+    session_id: str = "",
+    mock_url: str = "",
 ) -> Report:
-    """A report of ``findings`` with the limitations that apply to the parts that ran."""
+    """A report of ``findings`` with the limitations that apply to the parts that ran.
+
+    Requirements the findings do not grade stay in the report as not graded, with the
+    reason (outside ``scope``, or no check of the run graded them).
+    """
     limitations: list[str] = []
     if "inbound" in scope:
         limitations += INBOUND_LIMITATIONS
@@ -62,4 +100,8 @@ def build_report(
         findings=sorted(findings, key=lambda finding: _ORDER[finding.requirement]),
         limitations=limitations,
         scope=list(scope),
+        not_graded_reasons=not_graded_reasons(findings, scope),
+        session_id=session_id,
+        mock_url=mock_url,
+        tool_version=tool_version(),
     )

@@ -111,6 +111,9 @@ class CertSession:
     notes: list[str] = field(default_factory=list)
     catalogue: list[CatalogueProduct] = field(default_factory=list)
     catalogue_source: str = ""  # where the catalogue came from ("the POS's Product API at ...")
+    #: The mock's state marker when the session started (``GET /__admin/health`` ``state``):
+    #: ``certify report`` compares it with the mock's to notice a reset, restart or clock move.
+    mock_state: dict[str, Any] = field(default_factory=dict)
 
     @staticmethod
     def new_id() -> str:
@@ -157,6 +160,7 @@ class CertSession:
             for item in data.get("rewards", [])
         ]
         values["catalogue"] = [CatalogueProduct(**item) for item in data.get("catalogue", [])]
+        values["mock_state"] = dict(data.get("mock_state") or {})
         return cls(**values)
 
     def save(self, directory: Path) -> Path:

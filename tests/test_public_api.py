@@ -41,6 +41,7 @@ PUBLIC: dict[str, list[str]] = {
         "register_business",
         "reset",
         "reward_state",
+        "state_marker",
         "subscribe",
         "upsert_customer",
     ],
@@ -79,6 +80,7 @@ PUBLIC: dict[str, list[str]] = {
         "Registry",
         "Report",
         "Requirement",
+        "SignOff",
         "Verdict",
     ],
     "loyapro_mock.contracts.inbound": [
@@ -92,6 +94,7 @@ PUBLIC: dict[str, list[str]] = {
         "DEFAULT_MAX_EXAMPLES",
         "OUTBOUND",
         "OutboundEvidence",
+        "Progress",
         "certify_pos",
         "collect_outbound_evidence",
     ],

@@ -250,6 +250,11 @@ def all_kinds_redeemed(evidence: InboundEvidence) -> Verdict:
     """Each reward kind went through the POS's redemption flow."""
     if not evidence.session.rewards:
         return Verdict.not_exercised("the session issued no reward code")
+    codes = {reward.code for reward in evidence.session.rewards}
+    if not any(entry.reward_code in codes for entry in evidence.of("redeem")):
+        # the reward steps were not performed: nothing to grade (a POS that redeems some
+        # kinds but not another, or whose redeem is refused, fails below)
+        return Verdict.not_exercised("the POS sent no redeem of a session reward code")
     redeemed = {
         evidence.kind_of(entry.reward_code): entry
         for entry in evidence.of("redeem")

@@ -1,4 +1,5 @@
-"""Inbound checks on the session as a whole: refusals, identities, registrations, repeated sales.
+"""Inbound checks on the session as a whole: its integrity, refusals, identities,
+registrations, repeated sales.
 
 The mock accepting a call is not enough; these checks grade what LoyaPro ended up with:
 a webhook it refused never happened for LoyaPro, an order for another customer or business
@@ -34,7 +35,43 @@ from loyapro_mock.contracts.inbound.support import (
 )
 
 AUTO_REGISTERED = "business.auto_registered"
+INTEGRITY = "session.integrity"
 _CALLS = {"order": "order", "reward": "lookup", "redeem": "redeem"}
+
+
+# -- integrity ------------------------------------------------------------------------------
+
+
+@INBOUND.check(
+    INTEGRITY,
+    requirement="WHK-01",
+    area="Session",
+    action="The mock, from certify start to certify report",
+    expected="The mock keeps the session's world: no reset, no restart on an empty store, no "
+    "journal restart and no clock move between certify start and certify report",
+)
+def integrity(evidence: InboundEvidence) -> Verdict:
+    """A session graded on a mock that was reset, restarted or had its clock moved is graded
+    on evidence that is not the POS's: that is a failure of the session, named with when."""
+    found = evidence.integrity
+    if found.disturbances:
+        return Verdict.failed(
+            found.summary() + ". This is no fault of the POS: keep the mock to the session (run "
+            "scenarios without --reset, move no clock) and certify in a new session",
+            reproduce=f"curl -s {evidence.session.mock_url}/__admin/health",
+        )
+    if not found.graded:
+        return Verdict.not_exercised(found.reason)
+    if not evidence.entries:
+        return Verdict.not_exercised(
+            "the POS made no call during the session: there is no evidence to keep intact "
+            "(the mock was neither reset nor restarted, and its clock did not move)"
+        )
+    marker = evidence.session.mock_state
+    return Verdict.passed(
+        f"the mock holds the state the session started in (state {marker.get('state_id')}, "
+        f"{int(marker.get('reset_count') or 0)} earlier resets), and its clock did not move"
+    )
 
 
 # -- refusals -------------------------------------------------------------------------------

@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from loyapro_mock.contracts.inbound.integrity import Integrity
 from loyapro_mock.contracts.inbound.state import MockState
 from loyapro_mock.contracts.registry import Registry
 from loyapro_mock.contracts.session import CertSession
@@ -105,12 +106,14 @@ class JournalEntry:
 
 @dataclass
 class InboundEvidence:
-    """A certification session, the journal entries the POS produced during it, and the
-    mock's state after it (None when it was not read: the outcome checks then fail)."""
+    """A certification session, the journal entries the POS produced during it, the mock's
+    state after it (None when it was not read: the outcome checks then fail), and whether the
+    mock stayed the world the session started in (`Integrity`)."""
 
     session: CertSession
     entries: list[JournalEntry] = field(default_factory=list)
     state: MockState | None = None
+    integrity: Integrity = field(default_factory=Integrity)
 
     def webhooks(self) -> list[JournalEntry]:
         """Entries of the three webhooks (order, reward, redeem), oldest first."""

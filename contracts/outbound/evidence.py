@@ -56,12 +56,16 @@ class PosCall:
         return pos_call(self.target, summary or self.answer(), detail)
 
 
-def curl_command(method: str, url: str, body: Any = None, token: str | None = None) -> str:
-    """A curl command reproducing a call (the token left as ``$POS_TOKEN``)."""
+def curl_command(
+    method: str, url: str, body: Any = None, token: str | None = None, *, reveal_token: bool = False
+) -> str:
+    """A curl command reproducing a call (the token left as ``$POS_TOKEN`` unless revealed)."""
     import json
 
     parts = ["curl", "-sS", "-X", method, shlex.quote(url), "-H", shlex.quote("Accept: application/json")]
-    if token:
+    if token and reveal_token:
+        parts += ["-H", shlex.quote(f"Authorization: Bearer {token}")]
+    elif token:
         parts += ["-H", '"Authorization: Bearer $POS_TOKEN"']
     if body is not None:
         parts += [
@@ -117,6 +121,16 @@ class OutboundEvidence:
     calls: dict[str, list[PosCall]] = field(default_factory=dict)
     customer: dict[str, Any] = field(default_factory=dict)
     queries: dict[str, str] = field(default_factory=dict)
+    #: customers pushed only to be left out of the searches for :attr:`customer`
+    decoys: list[dict[str, Any]] = field(default_factory=list)
+    #: the re-push of :attr:`customer` with a changed name and another form of its mobile
+    update: dict[str, Any] = field(default_factory=dict)
+    #: the customer pushed with a missing or a wrong credential (must not be stored)
+    intruder: dict[str, Any] = field(default_factory=dict)
+
+    #: the steps of the stateful run (push, then the searches its link leads to); None: not run
+    stateful: list[PosCall] | None = None
+    stateful_error: str = ""
 
     def scenario(self, name: str) -> list[PosCall]:
         """The calls recorded under one round-trip scenario name (empty when not run)."""

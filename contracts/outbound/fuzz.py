@@ -52,13 +52,23 @@ def run_conformance(
     *,
     max_examples: int = 10,
     spec: dict[str, Any] | None = None,
+    progress: Callable[[str], None] | None = None,
 ) -> dict[str, ConformanceRun]:
-    """Run schemathesis against every operation of the POS; results by operation id."""
+    """Run schemathesis against every operation of the POS; results by operation id.
+
+    ``progress`` is told, before each operation, which one is being exercised.
+    """
     schema = load_schema(base_url, token, spec)
     session = requests.Session()
     runs: dict[str, ConformanceRun] = {}
-    for result in schema.get_all_operations():
+    operations = list(schema.get_all_operations())
+    for index, result in enumerate(operations, start=1):
         operation = result.ok()
+        if progress is not None:
+            progress(
+                f"schemathesis {index}/{len(operations)}: {operation.label} "
+                f"({max_examples} positive and {max_examples} negative requests)"
+            )
         operation_id = str(schema.get_operation_id(operation) or operation.label)
         run = ConformanceRun(operation_id=operation_id, label=operation.label)
         runs[operation_id] = run

@@ -8,14 +8,13 @@ a faulty backend shows up the way a real POS bug would.
 from __future__ import annotations
 
 import json
-import re
 from functools import lru_cache
 from typing import Any
 
 import jsonschema_rs
 from aiohttp import web
 
-from loyapro_mock.contracts.reference_pos.backend import DEFAULT_PER_PAGE, MAX_PER_PAGE, PosBackend
+from loyapro_mock.contracts.reference_pos.backend import PosBackend
 from loyapro_mock.openapi import load_spec
 
 #: The bearer token the reference POS accepts unless told otherwise.
@@ -24,7 +23,6 @@ REFERENCE_POS_TOKEN = "reference-pos-token"
 BACKEND: web.AppKey[PosBackend] = web.AppKey("backend", PosBackend)
 TOKEN: web.AppKey[str] = web.AppKey("token", str)
 
-_MOBILE = re.compile(r"^\+?[0-9]{4,20}$")
 _PRODUCT_PARAMETERS = frozenset({"page", "per_page"})
 
 
@@ -52,9 +50,10 @@ def _json(data: Any, status: int = 200) -> web.Response:
 @web.middleware
 async def bearer_auth(request: web.Request, handler: Any) -> web.StreamResponse:
     """Refuse any request without ``Authorization: Bearer <the POS's token>``."""
+    resource = request.match_info.route.resource
+    operation = f"{request.method} {resource.canonical if resource is not None else request.path}"
     header = request.headers.get("Authorization", "")
-    scheme, _, token = header.partition(" ")
-    if scheme.lower() != "bearer" or token.strip() != request.app[TOKEN]:
+    if not request.app[BACKEND].accepts(operation, header, request.app[TOKEN]):
         return problem(
             401,
             "unauthorized",
@@ -64,25 +63,13 @@ async def bearer_auth(request: web.Request, handler: Any) -> web.StreamResponse:
     return response
 
 
-def _int_parameter(request: web.Request, name: str, default: int, maximum: int) -> int | None:
-    raw = request.query.get(name)
-    if raw is None:
-        return default
-    if not re.fullmatch(r"[0-9]{1,9}", raw):
-        return None
-    value = int(raw)
-    return value if 1 <= value <= maximum else None
-
-
 async def list_products(request: web.Request) -> web.Response:
     """``GET /products?page=&per_page=``: one page of the catalogue with its ``meta``."""
     backend = request.app[BACKEND]
-    page = _int_parameter(request, "page", 1, 10**9)
-    if page is None:
-        return problem(400, "invalid_query", "'page' must be an integer of at least 1.")
-    per_page = _int_parameter(request, "per_page", DEFAULT_PER_PAGE, MAX_PER_PAGE)
-    if per_page is None:
-        return problem(400, "invalid_query", f"'per_page' must be an integer from 1 to {MAX_PER_PAGE}.")
+    paging = backend.paging(request.query)
+    if isinstance(paging, str):
+        return problem(400, "invalid_query", paging)
+    page, per_page = paging
     unknown = set(request.query) - _PRODUCT_PARAMETERS
     if unknown:
         backend.unknown_query_parameters(unknown)
@@ -118,12 +105,9 @@ async def search_customers(request: web.Request) -> web.Response:
     backend = request.app[BACKEND]
     mobile = request.query.get("mobile")
     name = request.query.get("name")
-    if mobile is None and name is None:
-        return problem(400, "invalid_query", "Give 'mobile' or 'name' to search customers.")
-    if mobile is not None and not _MOBILE.fullmatch(mobile):
-        return problem(400, "invalid_query", "'mobile' must be 4 to 20 digits, optionally after '+'.")
-    if name is not None and not 1 <= len(name) <= 100:
-        return problem(400, "invalid_query", "'name' must be 1 to 100 characters.")
+    wrong = backend.search_problem(mobile, name)
+    if wrong is not None:
+        return problem(400, "invalid_query", wrong)
     if mobile is not None:
         found = backend.search_by_mobile(mobile)
         if name is not None:

@@ -6,10 +6,12 @@ can get wrong is one method, so that a faulty POS is a subclass overriding one m
 
 from __future__ import annotations
 
+import hmac
 import math
 import re
 import unicodedata
 import uuid
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -20,12 +22,16 @@ _ALEF_FORMS = str.maketrans({"أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا", "ى
 DEFAULT_PER_PAGE = 50
 MAX_PER_PAGE = 100
 
+_MOBILE_QUERY = re.compile(r"^\+?[0-9]{4,20}$")
+_INTEGER = re.compile(r"[0-9]{1,9}")
+
 
 def normalise_mobile(mobile: str, dial_code: int | str = 966) -> str:
     """A mobile number as digits without international prefix, dial code or trunk zero.
 
     ``"+966557937530"``, ``"00966557937530"``, ``"0557937530"`` and ``"557937530"`` are
-    all ``"557937530"`` for dial code 966.
+    all ``"557937530"`` for dial code 966. Only one trunk zero goes: ``"000000"`` is
+    ``"000"``, never empty, so every mobile the contract allows stays findable.
     """
     digits = re.sub(r"\D", "", str(mobile))
     if digits.startswith("00"):
@@ -33,7 +39,7 @@ def normalise_mobile(mobile: str, dial_code: int | str = 966) -> str:
     dial = re.sub(r"\D", "", str(dial_code))
     if dial and digits.startswith(dial) and len(digits) - len(dial) >= 6:
         digits = digits[len(dial) :]
-    return digits.lstrip("0")
+    return digits[1:] if digits.startswith("0") else digits
 
 
 def fold_name(text: str) -> str:
@@ -118,6 +124,37 @@ class PosBackend:
 
     products: list[dict[str, Any]] = field(default_factory=default_catalogue)
     customers: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+    def accepts(self, operation: str, authorization: str, token: str) -> bool:
+        """True when ``authorization`` (the header as sent) is ``Bearer <token>``; any route."""
+        del operation
+        scheme, _, given = authorization.partition(" ")
+        return scheme.lower() == "bearer" and hmac.compare_digest(given.strip().encode(), token.encode())
+
+    def paging(self, query: Mapping[str, str]) -> tuple[int, int] | str:
+        """``(page, per_page)`` from the query, or what is wrong with them (never clamped)."""
+        values = {}
+        for name, default, maximum in (("page", 1, 10**9), ("per_page", DEFAULT_PER_PAGE, MAX_PER_PAGE)):
+            raw = query.get(name)
+            if raw is None:
+                values[name] = default
+            elif _INTEGER.fullmatch(raw) and 1 <= int(raw) <= maximum:
+                values[name] = int(raw)
+            elif name == "page":
+                return "'page' must be an integer of at least 1."
+            else:
+                return f"'per_page' must be an integer from 1 to {MAX_PER_PAGE}."
+        return values["page"], values["per_page"]
+
+    def search_problem(self, mobile: str | None, name: str | None) -> str | None:
+        """What is wrong with a customer search's query (None: it can be run)."""
+        if mobile is None and name is None:
+            return "Give 'mobile' or 'name' to search customers."
+        if mobile is not None and not _MOBILE_QUERY.fullmatch(mobile):
+            return "'mobile' must be 4 to 20 digits, optionally after '+'."
+        if name is not None and not 1 <= len(name) <= 100:
+            return "'name' must be 1 to 100 characters."
+        return None
 
     def page_of_products(self, page: int, per_page: int) -> ProductPage:
         """Page ``page`` (1-based) of ``per_page`` products; past the end the page is empty."""

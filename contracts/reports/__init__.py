@@ -30,7 +30,7 @@ def write_all(report: Report, directory: Path, stem: str = "certification") -> d
     """Write the HTML, JUnit XML and JSON reports into ``directory``; returns their paths."""
     directory.mkdir(parents=True, exist_ok=True)
     return {
-        "html": write_html(report, directory / f"{stem}.html", tool_version=tool_version()),
+        "html": write_html(report, directory / f"{stem}.html"),
         "junit": write_junit(report, directory / f"{stem}.junit.xml"),
         "json": write_json(report, directory / f"{stem}.json"),
     }

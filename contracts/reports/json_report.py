@@ -11,10 +11,10 @@ from loyapro_mock.contracts.requirements import REQUIREMENTS
 
 
 def report_document(report: Report) -> dict[str, Any]:
-    """The JSON document: the report's data and the requirements its findings refer to."""
+    """The JSON document: the report's data and the whole requirement catalogue, each
+    requirement with its ``status`` (``pass``, ``fail``, ``not_exercised`` or ``not_graded``)."""
     document = report.as_dict()
-    used = {finding.requirement for finding in report.findings}
-    document["requirements"] = [item.as_dict() for item in REQUIREMENTS if item.id in used]
+    document["requirements"] = [{**item.as_dict(), "status": report.status(item.id)} for item in REQUIREMENTS]
     return document
 
 

@@ -15,6 +15,7 @@ from typing import Any
 import click
 from rich.console import Console
 
+from loyapro_mock.cli.progress import progress_on_stderr
 from loyapro_mock.contracts.checklist import write_checklist
 from loyapro_mock.contracts.defaults import DEFAULT_MAX_EXAMPLES
 from loyapro_mock.contracts.findings import Finding, Report
@@ -31,7 +32,15 @@ from loyapro_mock.contracts.reports import print_report, write_all
 from loyapro_mock.contracts.runner import build_report
 from loyapro_mock.contracts.session import CertSession
 
-__all__ = ["certify_group", "finish"]
+__all__ = ["EXIT_CODES", "certify_group", "finish"]
+
+EXIT_CODES = """\b
+Exit codes, the same as the reports' verdict:
+  0  SIGNED OFF      every requirement graded, every check passed
+  1  NOT SIGNED OFF  a check failed
+  2  INCOMPLETE      nothing failed, but requirements were not graded
+                     (outside the run's scope) or checks were not
+                     exercised; the report lists them by id"""
 
 DEFAULT_DIR = Path("loyapro-certification")
 
@@ -46,9 +55,13 @@ def finish(report: Report, out: Path, console: Console | None = None) -> int:
     return report.exit_code()
 
 
-@click.group("certify")
+@click.group("certify", epilog=EXIT_CODES)
 def certify_group() -> None:
-    """Certify a POS: what it sends to LoyaPro and what it exposes to LoyaPro."""
+    """Certify a POS: what it sends to LoyaPro and what it exposes to LoyaPro.
+
+    A POS is signed off only by a run that grades the whole catalogue: a session
+    (`certify start`, the cashier checklist) reported with `certify report --pos-url`.
+    """
 
 
 @certify_group.command("start")
@@ -180,7 +193,7 @@ def _grading_plan(session: CertSession, pos_url: str | None) -> list[str]:
     ]
 
 
-@certify_group.command("report")
+@certify_group.command("report", epilog=EXIT_CODES)
 @click.option("--session", "session_id", required=True, help="The id `certify start` printed.")
 @click.option(
     "--dir",
@@ -207,34 +220,43 @@ def report(
     pos_token: str | None,
     out: Path | None,
 ) -> None:
-    """Grade the session's journal; exit 1 on any failure, 2 when something was not exercised."""
+    """Grade the session's journal and what the mock holds after it.
+
+    With --pos-url the POS's own API is graded too, so the whole catalogue is graded;
+    without it POS-01, POS-02 and POS-09 are reported as not graded (INCOMPLETE at best).
+    """
     folder = directory / session_id
     if not (folder / "session.json").exists():
         raise click.ClickException(f"no session {session_id} in {directory} (run `certify start` first)")
     session = CertSession.load(folder)
     if mock_url:
         session.mock_url = mock_url.rstrip("/")
-    try:
-        findings: list[Finding] = evaluate_session(session, MockAdmin(session.mock_url))
-    except MockAdminError as exc:
-        raise click.ClickException(str(exc)) from exc
     scope = ["inbound"]
-    if pos_url:
-        from loyapro_mock.contracts.outbound import certify_pos  # loads schemathesis: only when grading
+    with progress_on_stderr() as progress:
+        progress(f"grading session {session.id}: the mock's journal and state at {session.mock_url}")
+        try:
+            findings: list[Finding] = evaluate_session(session, MockAdmin(session.mock_url))
+        except MockAdminError as exc:
+            raise click.ClickException(str(exc)) from exc
+        if pos_url:
+            progress(f"grading the POS's API at {pos_url}")
+            from loyapro_mock.contracts.outbound import certify_pos  # loads schemathesis: only when grading
 
-        findings += certify_pos(pos_url, pos_token)
-        scope.append("outbound")
+            findings += certify_pos(pos_url, pos_token, progress=progress)
+            scope.append("outbound")
     result = build_report(
         findings,
         pos_name=session.pos_name,
         pos_version=session.pos_version,
         scope=scope,
         extra_limitations=session.notes,
+        session_id=session.id,
+        mock_url=session.mock_url,
     )
     sys.exit(finish(result, out or folder))
 
 
-@certify_group.command("pos")
+@certify_group.command("pos", epilog=EXIT_CODES)
 @click.option("--base-url", required=True, help="Base URL of the POS's Product and customer API.")
 @click.option("--token", default=None, help="Bearer token LoyaPro uses with the POS.")
 @click.option("--pos-name", default="POS", show_default=True, help="Name shown in the report.")
@@ -246,7 +268,12 @@ def report(
     show_default=True,
     help="Generated requests per operation and mode (positive, negative).",
 )
-@click.option("--seed", type=int, default=None, help="Seed of the round trips' customer.")
+@click.option(
+    "--seed",
+    type=int,
+    default=None,
+    help="Seed of the run's customers, decoys and wrong token (default: random).",
+)
 @click.option(
     "--out",
     type=click.Path(path_type=Path),
@@ -263,9 +290,15 @@ def pos(
     seed: int | None,
     out: Path,
 ) -> None:
-    """Grade the POS's API against pos-partner.yaml; exit 1 on any failure."""
-    from loyapro_mock.contracts.outbound import certify_pos  # loads schemathesis: only when grading
+    """Grade the POS's API against pos-partner.yaml (POS-01, POS-02, POS-09).
 
-    findings = certify_pos(base_url, token, max_examples=max_examples, seed=seed)
+    This grades part of the catalogue: at best the run is INCOMPLETE (exit 2), naming the
+    requirements a certification session grades (`certify start`, then `certify report`).
+    """
+    with progress_on_stderr() as progress:
+        progress("loading schemathesis and the pos-partner contract")
+        from loyapro_mock.contracts.outbound import certify_pos  # loads schemathesis: only when grading
+
+        findings = certify_pos(base_url, token, max_examples=max_examples, seed=seed, progress=progress)
     result = build_report(findings, pos_name=pos_name, pos_version=pos_version, scope=["outbound"])
     sys.exit(finish(result, out))

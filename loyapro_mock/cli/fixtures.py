@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 import sys
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
@@ -18,7 +19,7 @@ from loyapro_mock.fixtures.invalid import INVALID_RULES, iter_invalid
 from loyapro_mock.fixtures.orders import MODES
 from loyapro_mock.fixtures.output import FORMATS, dumps, write_records
 from loyapro_mock.fixtures.rewards import iter_rewards
-from loyapro_mock.fixtures.scenario import ScenarioError, list_scenarios, render
+from loyapro_mock.fixtures.scenario import ScenarioError, check_playable, list_scenarios, render
 from loyapro_mock.fixtures.stream import ORDER_STATES, iter_orders
 from loyapro_mock.fixtures.world import World
 
@@ -245,18 +246,76 @@ def invalid_rules() -> None:
     "--token",
     envvar="LOYAPRO_MOCK_TOKEN",
     default=None,
-    help="Bearer token for the POS (with --run; env LOYAPRO_MOCK_TOKEN).",
+    help="Bearer token for the POS (with --run; env LOYAPRO_MOCK_TOKEN). Default: the docs' sample "
+    "token for foodics, else a token for the POS name signed with the mock's default secret "
+    "(a mock with its own secret: `loyapro-mock token NAME --secret ...`).",
+)
+@click.option(
+    "--reset",
+    is_flag=True,
+    help="With --run: play the scenario's `admin: reset` steps, which empty the mock (journal, "
+    "codes, any certification session on it), in the docs' business as the scenario's POS. "
+    "Without it the mock is never reset: the scenario plays in a business of its own.",
+)
+@click.option(
+    "--business",
+    "business_reference",
+    type=click.IntRange(1),
+    default=None,
+    help="Play in this business of its own (default with --run: a new one per run; when "
+    "printing: the docs' business 440810).",
+)
+@click.option(
+    "--pos",
+    "pos_name",
+    default=None,
+    help="The POS name to play as (default without --reset: `scenario`, so that a "
+    "certification session of another POS never grades its calls; with --reset: the "
+    "scenario's own).",
+)
+@click.option(
+    "--allow-clock",
+    is_flag=True,
+    help="With --run and without --reset: let `clock:` steps move the mock's clock, which every "
+    "user of the mock shares (a certification session on it is then reported as disturbed).",
 )
 def scenario(
-    name: str | None, seed: int, list_: bool, fmt: str, run: bool, base_url: str, token: str | None
+    name: str | None,
+    seed: int,
+    list_: bool,
+    fmt: str,
+    run: bool,
+    base_url: str,
+    token: str | None,
+    reset: bool,
+    business_reference: int | None,
+    pos_name: str | None,
+    allow_clock: bool,
 ) -> None:
-    """Print a scenario (NAME or a YAML file) with generated data, or --run it."""
+    """Print a scenario (NAME or a YAML file) with generated data, or --run it.
+
+    \b
+    A run never resets the mock unless told (--reset): it skips the scenario's
+    `admin: reset` steps and plays in a business of its own as POS `scenario`, so it
+    cannot disturb a certification session running on the same mock. A scenario that
+    needs the demo state (demo-codes) needs --reset; one that moves the clock needs
+    --allow-clock (or --reset).
+    """
     if list_ or name is None:
         for known in list_scenarios():
             click.echo(known)
         return
+    if run and reset and business_reference is not None:
+        raise click.UsageError("--reset plays in the docs' business: give --reset or --business, not both")
+    if run and not reset:
+        business_reference = business_reference or _new_business_reference()
+        if pos_name is None:
+            _check_token_pos(token)
+            pos_name = SCENARIO_POS
     try:
-        rendered = render(name, seed)
+        rendered = render(name, seed, business_reference=business_reference, pos=pos_name)
+        if run:
+            check_playable(rendered, reset=reset, allow_clock=allow_clock)
     except (ScenarioError, KeyError, ValueError) as exc:
         raise click.ClickException(str(exc)) from exc
     if not run:
@@ -266,10 +325,47 @@ def scenario(
     from loyapro_mock.fixtures.scenario_runner import run_scenario_sync
 
     if token is None:
-        from loyapro_mock.mockserver.http.settings import DOCS_SAMPLE_TOKEN
+        from loyapro_mock.mockserver.http.pipeline.auth import issue_token
+        from loyapro_mock.mockserver.http.settings import DEFAULT_SECRET, DOCS_SAMPLE_TOKEN
 
-        token = DOCS_SAMPLE_TOKEN
-    result = run_scenario_sync(rendered, base_url, token)
+        token = DOCS_SAMPLE_TOKEN if rendered.pos == "foodics" else issue_token(DEFAULT_SECRET, rendered.pos)
+    if reset:
+        where = "resetting the mock first" if rendered.resets else "the scenario resets nothing"
+    else:
+        where = "a business of its own; the mock is not reset"
+    click.echo(
+        f"playing as POS {rendered.pos} in business {rendered.business_reference} "
+        f"(branch {rendered.branch_id}): {where}"
+    )
+    result = run_scenario_sync(rendered, base_url, token, reset=reset, allow_clock=allow_clock)
     click.echo(result.report())
     if not result.ok:
         raise SystemExit(1)
+
+
+#: The POS name a scenario plays as when it shares the mock with others.
+SCENARIO_POS = "scenario"
+
+
+def _new_business_reference() -> int:
+    """A business reference no run used before (9 digits, never the docs' 440810)."""
+    return 100_000_000 + secrets.randbelow(900_000_000)
+
+
+def _check_token_pos(token: str | None) -> None:
+    """Refuse a token for another POS than ``scenario`` when no --pos says which to play as."""
+    if token is None:
+        return
+    import jwt
+
+    try:
+        name = jwt.decode(token, options={"verify_signature": False}).get("name")
+    except jwt.PyJWTError:
+        return  # a static token: the mock's answer tells whether it speaks for `scenario`
+    if isinstance(name, str) and name != SCENARIO_POS:
+        raise click.UsageError(
+            f"the token speaks for POS {name!r}, but a scenario that shares the mock plays as POS "
+            f"{SCENARIO_POS!r}, so that a certification session of {name!r} on it never grades its "
+            f"calls: give a token for {SCENARIO_POS!r} (`loyapro-mock token {SCENARIO_POS}`), or "
+            f"--pos {name} to play as {name!r} anyway (a session of {name!r} then grades these calls)"
+        )

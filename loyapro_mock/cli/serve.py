@@ -122,6 +122,21 @@ def _serve_many(app: web.Application, settings: Settings) -> None:
     metavar="N",
     help="Keep at most the newest N journal entries (0: no limit).  [default: no limit]",
 )
+# -- traffic: rate limits and injected faults ----------------------------------------------
+@click.option(
+    "--rate-limit",
+    default=None,
+    metavar="LIMIT",
+    help="Limit webhook calls per POS token and per business: 5/s, 100/min, "
+    "pos=5/s,business=100/min, or off (429 with Retry-After beyond it).  [default: off]",
+)
+@click.option(
+    "--faults",
+    "faults_file",
+    type=click.Path(dir_okay=False, exists=True),
+    default=None,
+    help="YAML file of fault rules to inject: latency, 5xx, reset, hang, commit-then-fail (docs/server.md).",
+)
 @click.option(
     "--quiet", is_flag=True, default=False, help="Do not print a line per request (for load tests)."
 )
@@ -136,6 +151,8 @@ def serve(
     workers: int | None,
     journal_retention: str | None,
     journal_max: int | None,
+    rate_limit: str | None,
+    faults_file: str | None,
     quiet: bool,
 ) -> None:
     """Run a local LoyaPro that validates, explains and keeps state.
@@ -156,6 +173,8 @@ def serve(
             workers=workers,
             journal_retention=journal_retention,
             journal_max=journal_max,
+            rate_limit=rate_limit,
+            faults=faults_file,
         )
     except SettingsError as exc:
         raise click.ClickException(str(exc)) from exc

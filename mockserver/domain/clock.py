@@ -12,9 +12,12 @@ from datetime import UTC, datetime, timedelta
 
 from loyapro_mock.mockserver.domain.records import Transactions
 
-__all__ = ["OFFSET_KEY", "Clock", "iso", "parse_iso"]
+__all__ = ["MOVED_AT_KEY", "MOVES_KEY", "OFFSET_KEY", "Clock", "iso", "parse_iso"]
 
 OFFSET_KEY = "clock_offset_seconds"
+#: When (real UTC) the clock was last moved, and how many times since the last reset.
+MOVED_AT_KEY = "clock_moved_at"
+MOVES_KEY = "clock_moves"
 
 
 def iso(moment: datetime) -> str:
@@ -66,18 +69,27 @@ class Clock:
             raw = tx.get_meta(OFFSET_KEY)
         return float(raw) if raw else 0.0
 
+    def real(self) -> datetime:
+        """The real time (UTC), without the offset: when something happened, for people."""
+        base = self._base()
+        return base if base.tzinfo is not None else base.replace(tzinfo=UTC)
+
     def now(self) -> datetime:
         """The mock's current time (timezone-aware, UTC)."""
-        base = self._base()
-        if base.tzinfo is None:
-            base = base.replace(tzinfo=UTC)
-        return base + timedelta(seconds=self.offset())
+        return self.real() + timedelta(seconds=self.offset())
 
     def advance(self, seconds: float) -> datetime:
-        """Move the clock forward by ``seconds`` (must be >= 0) and return the new now."""
+        """Move the clock forward by ``seconds`` (must be >= 0) and return the new now.
+
+        Also notes when (real time) it moved and how often, so that a certification session
+        can tell that the clock jumped while it ran.
+        """
         if seconds < 0:
             raise ValueError("the clock only moves forward: seconds must be >= 0")
         with self._store.transaction() as tx:
             raw = tx.get_meta(OFFSET_KEY)
             tx.set_meta(OFFSET_KEY, repr((float(raw) if raw else 0.0) + float(seconds)))
+            moves = tx.get_meta(MOVES_KEY)
+            tx.set_meta(MOVES_KEY, str(int(moves or 0) + 1))
+            tx.set_meta(MOVED_AT_KEY, iso(self.real()))
         return self.now()

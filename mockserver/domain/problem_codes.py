@@ -117,6 +117,23 @@ CATALOGUE: tuple[ProblemCode, ...] = (
         contract=True,
     ),
     ProblemCode(
+        "incomplete_body",
+        400,
+        "Incomplete body",
+        "The body stopped short of its Content-Length (or of its last chunk) and nothing more "
+        "came for body_timeout seconds (5 by default), or it took more than 60 s in all; the "
+        "detail names both byte counts.",
+        contract=True,
+    ),
+    ProblemCode(
+        "request_timeout",
+        408,
+        "Request timeout",
+        "The request line and headers did not finish within header_timeout seconds (10 by "
+        "default); the mock answers this and closes the connection.",
+        contract=True,
+    ),
+    ProblemCode(
         "validation_failed",
         422,
         "Validation failed",
@@ -205,6 +222,53 @@ CATALOGUE: tuple[ProblemCode, ...] = (
         422,
         "Product not allowed by the reward",
         "The product chosen on a product reward's redeem is not one the reward allows.",
+    ),
+    # -- limits and injected faults (the mock misbehaving on purpose) ----------------------
+    ProblemCode(
+        "too_many_connections",
+        429,
+        "Too many connections",
+        "The client's address already holds max_connections_per_client open connections to "
+        "this process (512 by default); the answer closes the extra connection.",
+    ),
+    ProblemCode(
+        "rate_limited",
+        429,
+        "Rate limited",
+        "The POS token or the business sent more webhook calls than the rate limit allows; "
+        "Retry-After and the RateLimit header fields say when the next one is accepted.",
+    ),
+    ProblemCode(
+        "fault_not_found",
+        404,
+        "Fault rule not found",
+        "DELETE /__admin/faults/{id} names a rule the mock does not hold.",
+    ),
+    ProblemCode(
+        "injected_internal_error",
+        500,
+        "Injected internal error",
+        "A fault rule turned the answer into a 500 (before the change was applied, or after it "
+        "was committed for a commit-then-fail rule).",
+    ),
+    ProblemCode(
+        "injected_bad_gateway",
+        502,
+        "Injected bad gateway",
+        "A fault rule turned the answer into a 502, as a proxy in front of LoyaPro would send.",
+    ),
+    ProblemCode(
+        "injected_unavailable",
+        503,
+        "Injected service unavailable",
+        "A fault rule turned the answer into a 503 with Retry-After (the demo code TEST-503-ONCE "
+        "gets one on its first redeem).",
+    ),
+    ProblemCode(
+        "injected_gateway_timeout",
+        504,
+        "Injected gateway timeout",
+        "A fault rule turned the answer into a 504, as a proxy in front of LoyaPro would send.",
     ),
     # -- the mock itself -----------------------------------------------------------------
     ProblemCode(

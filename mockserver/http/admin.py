@@ -24,6 +24,7 @@ from loyapro_mock.mockserver.domain.usecases import (
     list_products,
     reset,
     reward_state,
+    state_marker,
 )
 from loyapro_mock.mockserver.domain.usecases.admin_orders import DEFAULT_ORDER_LIMIT, MAX_ORDER_LIMIT
 from loyapro_mock.mockserver.domain.usecases.demo_state import demo_summary
@@ -173,7 +174,7 @@ def parse_orders_query(query: Any) -> dict[str, Any]:
 
 
 async def admin_health(request: web.Request) -> web.Response:
-    """``GET /__admin/health``: liveness, versions and the mock's clock."""
+    """``GET /__admin/health``: liveness, versions, the mock's clock and its state marker."""
     settings = request.app[SETTINGS]
     return json_response(
         request,
@@ -185,6 +186,7 @@ async def admin_health(request: web.Request) -> web.Response:
             "lenient": settings.lenient,
             "db": describe_db(settings.db),
             "pid": os.getpid(),  # which process answered (serve --workers N runs N of them)
+            "state": state_marker(request.app[LOYAPRO]),
         },
     )
 

@@ -10,13 +10,16 @@ open group commit and the journal's last batch are written (`mockserver.store.gr
 from __future__ import annotations
 
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
+from typing import Any
 
 from aiohttp import web
 
+from loyapro_mock.mockserver.domain import faults
 from loyapro_mock.mockserver.domain.programs import ProgramsConfig
 from loyapro_mock.mockserver.domain.usecases import LoyaPro
 from loyapro_mock.mockserver.domain.usecases.demo_state import DemoState, seed_demo
+from loyapro_mock.mockserver.http.faults_config import load_fault_rules
 from loyapro_mock.mockserver.http.journal_writer import JournalWriter
 from loyapro_mock.mockserver.http.keys import (
     AUTH,
@@ -31,7 +34,9 @@ from loyapro_mock.mockserver.http.keys import (
     STORE,
 )
 from loyapro_mock.mockserver.http.pipeline.auth import Authenticator
+from loyapro_mock.mockserver.http.pipeline.limits import connection_middleware
 from loyapro_mock.mockserver.http.pipeline.middlewares import contract_middleware, journal_middleware
+from loyapro_mock.mockserver.http.pipeline.traffic import CONTROL_CACHE, ControlCache, traffic_middleware
 from loyapro_mock.mockserver.http.pipeline.validation import SpecValidator
 from loyapro_mock.mockserver.http.programs_config import load_programs
 from loyapro_mock.mockserver.http.routes import add_routes, build_operations
@@ -56,8 +61,9 @@ def create_app(settings: Settings | None = None) -> web.Application:
     spec = SpecValidator.load(settings.spec)
     operations = build_operations(spec)
     programs = load_programs(settings.programs)
+    fault_rules = load_fault_rules(settings.faults)
     app = web.Application(
-        middlewares=[journal_middleware, contract_middleware],
+        middlewares=[journal_middleware, connection_middleware, contract_middleware, traffic_middleware],
         client_max_size=settings.max_body_bytes,
     )
     app[SETTINGS] = settings
@@ -65,16 +71,18 @@ def create_app(settings: Settings | None = None) -> web.Application:
     app[OPERATIONS] = operations
     app[AUTH] = Authenticator(settings.secret, settings.all_static_tokens())
     app[STARTED_AT] = time.time()
+    app[CONTROL_CACHE] = ControlCache()
     add_routes(app, operations)
 
     async def state(app: web.Application) -> AsyncIterator[None]:
         store = open_store(settings.db, checkpoint_interval=CHECKPOINT_INTERVAL)
-        loyapro = _loyapro(store, settings, programs)
+        loyapro = _loyapro(store, settings, programs, fault_rules)
         app[STORE] = store
         app[LOYAPRO] = loyapro
         app[GROUP] = GroupCommit(store)
         app[JOURNAL] = JournalWriter(store, defer=app[GROUP].defer)
         app[DEMO] = _seed(loyapro, store) if settings.demo else None
+        _install_faults(loyapro, fault_rules)
         pruner = None
         if settings.journal_retention or settings.journal_max:
             pruner = JournalPruner(
@@ -93,10 +101,32 @@ def create_app(settings: Settings | None = None) -> web.Application:
     return app
 
 
-def _loyapro(store: Store, settings: Settings, programs: ProgramsConfig) -> LoyaPro:
+def _loyapro(
+    store: Store, settings: Settings, programs: ProgramsConfig, fault_rules: list[dict[str, Any]]
+) -> LoyaPro:
     return LoyaPro(
-        store, programs, seeder=seed_demo if settings.demo else None, auto_register=settings.auto_register
+        store, programs, seeder=_seeder(settings, fault_rules), auto_register=settings.auto_register
     )
+
+
+# -- the fault rules of a --faults file: installed on start and after every reset ------------
+def _install_faults(loyapro: LoyaPro, fault_rules: list[dict[str, Any]]) -> None:
+    if fault_rules:
+        with loyapro.store.transaction() as tx:
+            faults.install_config(tx, fault_rules)
+
+
+def _seeder(settings: Settings, fault_rules: list[dict[str, Any]]) -> Callable[[LoyaPro], object] | None:
+    """What a reset loads again: the demo state (when enabled) and the configured fault rules."""
+    if not fault_rules:
+        return seed_demo if settings.demo else None
+
+    def seed(loyapro: LoyaPro) -> object:
+        state = seed_demo(loyapro) if settings.demo else None
+        _install_faults(loyapro, fault_rules)
+        return state
+
+    return seed
 
 
 def prepare_state(settings: Settings) -> DemoState | None:
@@ -107,8 +137,11 @@ def prepare_state(settings: Settings) -> DemoState | None:
     """
     store = open_store(settings.db)
     try:
-        loyapro = _loyapro(store, settings, load_programs(settings.programs))
-        return _seed(loyapro, store) if settings.demo else None
+        fault_rules = load_fault_rules(settings.faults)
+        loyapro = _loyapro(store, settings, load_programs(settings.programs), fault_rules)
+        demo = _seed(loyapro, store) if settings.demo else None
+        _install_faults(loyapro, fault_rules)
+        return demo
     finally:
         store.close()
 

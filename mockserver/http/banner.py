@@ -90,6 +90,10 @@ def banner(
             f"  customer       +{demo.customer_dial_code} {demo.customer_mobile} (the docs' customer)",
             "  reward codes   " + ", ".join(f"{code} ({kind})" for kind, code in demo.codes.items()),
         ]
+        if demo.magic_codes:
+            lines.append(
+                "  test codes     " + ", ".join(demo.magic_codes) + " (always refused: docs/server.md)"
+            )
     lines += [
         f"  journal        {url}/__admin/requests",
         "",

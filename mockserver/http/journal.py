@@ -4,7 +4,9 @@ Each violation carries its ``severity``: ``error`` (the request broke the contra
 business rule) or ``warning`` (accepted, but a certification check fails it).
 
 Every request outside ``/__admin/`` becomes one entry, stored with the store's
-``record_request`` and read back by ``GET /__admin/requests`` and by certification.
+``record_request`` and read back by ``GET /__admin/requests`` and by certification. A call a
+fault rule fired on also carries ``fault`` (`mockserver.http.pipeline.traffic`); one whose
+answer never left (a reset connection, a hang) has ``status`` 0 and is ``rejected``.
 """
 
 from __future__ import annotations
@@ -41,8 +43,8 @@ def utc_now_iso() -> str:
 
 
 def verdict_for(status: int) -> str:
-    """``accepted`` for an answer below 400, ``rejected`` otherwise."""
-    return "accepted" if status < 400 else "rejected"
+    """``accepted`` for an answer below 400, ``rejected`` otherwise (and for none: status 0)."""
+    return "accepted" if 0 < status < 400 else "rejected"
 
 
 def _request_body(call: Call) -> Any:
@@ -130,4 +132,5 @@ def build_entry(
         },
         "response": {"status": status, "body": call.response_data},
         "violations": entry_violations(call, status),
+        **({"fault": call.fault} if call.fault is not None else {}),
     }

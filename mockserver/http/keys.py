@@ -70,6 +70,7 @@ class Call:
     raw_body: bytes | None = None
     violations: list[Violation] = field(default_factory=list)
     response_data: Any = None
+    fault: dict[str, Any] | None = None  # the injected fault (mockserver.http.pipeline.traffic)
 
 
 SETTINGS: web.AppKey[Settings] = web.AppKey("settings")

@@ -126,14 +126,20 @@ def problem_response(
     headers: Mapping[str, str] | None = None,
     extra: Mapping[str, Any] | None = None,
 ) -> web.Response:
-    """An ``application/problem+json`` response; the only way the mock answers an error."""
+    """An ``application/problem+json`` response; the only way the mock answers an error.
+
+    With a ``Connection: close`` header the connection is closed after the answer.
+    """
     body = problem_body(status, code, detail, errors=errors, extra=extra)
-    return web.Response(
+    response = web.Response(
         status=status,
         body=orjson.dumps(body),
         content_type=PROBLEM_CONTENT_TYPE,
         headers=headers,
     )
+    if headers and headers.get("Connection", "").lower() == "close":
+        response.force_close()
+    return response
 
 
 def problem_from_domain(exc: DomainError) -> ProblemError:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from loyapro_mock.mockserver.http import admin, handlers
+from loyapro_mock.mockserver.http import admin, admin_traffic, handlers
 from loyapro_mock.mockserver.http.keys import Handler, Operation
 from loyapro_mock.mockserver.http.pipeline.validation import SpecValidator, UnsupportedSpecError
 
@@ -19,6 +19,7 @@ HANDLERS: dict[str, Handler] = {
     "reward": handlers.reward,
     "redeem": handlers.redeem,
     **admin.HANDLERS,
+    **admin_traffic.HANDLERS,
 }
 
 

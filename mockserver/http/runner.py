@@ -27,6 +27,9 @@ from typing import Any, TypeVar
 
 from aiohttp import web
 
+from loyapro_mock.mockserver.http.connections import GuardedRunner
+from loyapro_mock.mockserver.http.keys import SETTINGS
+
 __all__ = ["listening_sockets", "loop_factory", "run", "run_workers", "serve_app"]
 
 log = logging.getLogger("loyapro_mock.mockserver")
@@ -103,10 +106,19 @@ async def serve_app(
 ) -> None:
     """Serve ``app`` on ``sock`` (or ``host:port``) until SIGINT / SIGTERM.
 
+    Connections time their headers and are bounded per client address as ``app``'s settings
+    say (`mockserver.http.connections`).
+
     ``on_ready(port)`` runs once the app is listening. Startup errors (the store cannot be
     opened, the port is taken) propagate as ``OSError`` / ``sqlite3.Error``.
     """
-    runner = web.AppRunner(app, access_log=None)
+    settings = app[SETTINGS]
+    runner = GuardedRunner(
+        app,
+        access_log=None,
+        header_timeout=settings.header_timeout,
+        max_connections_per_client=settings.max_connections_per_client,
+    )
     await runner.setup()
     try:
         site: web.BaseSite = (

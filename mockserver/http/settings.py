@@ -19,6 +19,11 @@ Precedence, lowest first: built-in defaults < YAML config file < environment var
         pos: foodics
         businesses: [440810]     # omit for every business
     programs: {}                 # loyalty programs per business reference (see mockserver.domain.programs)
+    body_timeout: 5              # seconds a body may stall short of its Content-Length (then 400)
+    header_timeout: 10           # seconds the request line and headers may take (then 408, closed)
+    max_connections_per_client: 512   # open connections per client address and process (then 429)
+    rate_limit: off              # "5/s" per POS token and per business, or "pos=5/s,business=100/min"
+    faults: ./faults.yaml        # fault rules to inject (see mockserver.domain.faults)
 """
 
 from __future__ import annotations
@@ -31,14 +36,18 @@ from typing import Any
 
 import yaml
 
+from loyapro_mock.mockserver.domain.rate_limits import parse_rate_limit
 from loyapro_mock.mockserver.store import check_db
 from loyapro_mock.mockserver.store.retention import parse_duration
 
 __all__ = [
+    "BODY_TIMEOUT",
     "DEFAULT_SECRET",
     "DOCS_SAMPLE_TOKEN",
     "ENV_PREFIX",
+    "HEADER_TIMEOUT",
     "MAX_BODY_BYTES",
+    "MAX_CONNECTIONS_PER_CLIENT",
     "Settings",
     "SettingsError",
     "StaticToken",
@@ -55,6 +64,11 @@ DOCS_SAMPLE_TOKEN = (
     "eyJwbGF0Zm9ybSI6InBvcyIsIm5hbWUiOiJmb29kaWNzIiwiaWF0IjoxNTE2MjM5MDIyfQ."
     "wnFaxNkObU9MLit64yLYdGc9lxtt66dLCovMRull28I"
 )
+
+# -- traffic defaults ---------------------------------------------------------------------
+BODY_TIMEOUT = 5.0
+HEADER_TIMEOUT = 10.0
+MAX_CONNECTIONS_PER_CLIENT = 512
 
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off", ""}
@@ -103,6 +117,12 @@ class Settings:
     journal_max: int | None = None  # the most journal entries kept; None: no limit
     static_tokens: tuple[StaticToken, ...] = ()
     programs: Mapping[str, Any] = field(default_factory=dict)
+    # -- traffic: slow clients, connections, rate limits, faults ---------------------------
+    body_timeout: float = BODY_TIMEOUT  # seconds a body may stall before it is answered 400
+    header_timeout: float = HEADER_TIMEOUT  # seconds the request line and headers may take
+    max_connections_per_client: int = MAX_CONNECTIONS_PER_CLIENT  # per address and process; 0: no bound
+    rate_limit: str | None = None  # "5/s", "pos=5/s,business=100/min"; None or "off": no limit
+    faults: str | None = None  # a YAML file of fault rules (mockserver.domain.faults)
 
     def all_static_tokens(self) -> tuple[StaticToken, ...]:
         """Configured static tokens, plus the docs' sample token (POS foodics) in demo mode."""
@@ -148,6 +168,16 @@ _SCALARS: dict[str, type] = {
     "journal_retention": float,
     "journal_max": int,
 }
+# -- traffic settings ---------------------------------------------------------------------
+_SCALARS.update(
+    {
+        "body_timeout": float,
+        "header_timeout": float,
+        "max_connections_per_client": int,
+        "rate_limit": str,
+        "faults": str,
+    }
+)
 
 
 def _to_bool(value: Any, where: str) -> bool:
@@ -272,4 +302,22 @@ def _coerce(settings: Settings) -> dict[str, Any]:
         raise SettingsError(f"journal_max must be 0 (no limit) or more, got {most}")
     if most == 0:
         changes["journal_max"] = None
+    _check_traffic(replace(settings, **changes))
     return changes
+
+
+def _check_traffic(settings: Settings) -> None:
+    """The traffic settings' ranges, and a rate limit that parses."""
+    for name in ("body_timeout", "header_timeout"):
+        value = getattr(settings, name)
+        if not 0 < value <= 3600:
+            raise SettingsError(f"{name} must be more than 0 and at most 3600 seconds, got {value:g}")
+    if settings.max_connections_per_client < 0:
+        raise SettingsError(
+            "max_connections_per_client must be 0 (no bound) or more, "
+            f"got {settings.max_connections_per_client}"
+        )
+    try:
+        parse_rate_limit(settings.rate_limit)
+    except ValueError as exc:
+        raise SettingsError(f"rate_limit: {exc}") from None

@@ -54,17 +54,36 @@ def test_start_writes_the_session_and_the_cashier_checklist(mock: RunningMock, t
     assert [step["id"] for step in steps] == [step_id for step_id, _ in Driver(session, "t").steps()]
 
 
-def test_report_grades_the_session_and_exits_0_when_everything_passes(
+def test_report_without_pos_url_passes_the_session_but_is_incomplete_without_the_pos_api(
     mock: RunningMock, pos: BackgroundServer, tmp_path: Path
 ) -> None:
     session = _start_with_pos(mock, pos, tmp_path)
     Driver(session, mock.token()).run()
     result = CliRunner().invoke(certify_group, ["report", "--session", session.id, "--dir", str(tmp_path)])
-    assert result.exit_code == 0, result.output
-    assert "SIGNED OFF" in result.output
+    assert result.exit_code == 2, result.output
+    assert "INCOMPLETE - not graded: POS-01, POS-02, POS-09" in " ".join(result.output.split())
     report = json.loads((tmp_path / session.id / "certification.json").read_text("utf-8"))
     assert report["pos"] == {"name": "foodics", "version": "9.1"}
     assert report["summary"]["fail"] == 0 and report["summary"]["not_exercised"] == 0
+    assert report["verdict"] == "incomplete" and report["session_id"] == session.id
+    assert report["mock_url"] == mock.url
+    assert [item["requirement"] for item in report["not_graded"]] == ["POS-01", "POS-02", "POS-09"]
+    assert result.stderr.startswith(f"loyapro-mock [ 0.0 s] grading session {session.id}")
+    assert "loyapro-mock [" not in result.stdout
+
+
+@pytest.mark.slow  # schemathesis fuzzes the POS API
+def test_report_with_pos_url_grades_the_whole_catalogue_and_signs_off_with_exit_0(
+    mock: RunningMock, pos: BackgroundServer, tmp_path: Path
+) -> None:
+    session = _start_with_pos(mock, pos, tmp_path)
+    Driver(session, mock.token()).run()
+    args = ["report", "--session", session.id, "--dir", str(tmp_path), "--pos-url", pos.url]
+    result = CliRunner().invoke(certify_group, [*args, "--pos-token", REFERENCE_POS_TOKEN])
+    assert result.exit_code == 0, result.output
+    assert "SIGNED OFF - every requirement of the catalogue" in " ".join(result.output.split())
+    report = json.loads((tmp_path / session.id / "certification.json").read_text("utf-8"))
+    assert report["verdict"] == "signed_off" and report["not_graded"] == []
 
 
 def test_report_exits_1_and_names_the_failed_check(mock: RunningMock, tmp_path: Path) -> None:
@@ -72,7 +91,7 @@ def test_report_exits_1_and_names_the_failed_check(mock: RunningMock, tmp_path: 
     NeverSendsVoids(session, mock.token()).run()
     result = CliRunner().invoke(certify_group, ["report", "--session", session.id, "--dir", str(tmp_path)])
     assert result.exit_code == 1
-    assert "FAIL orders.void_sent" in result.output
+    assert "FAIL POS-04 orders.void_sent" in result.output
 
 
 def test_report_of_an_unknown_session_says_how_to_start_one(tmp_path: Path) -> None:
@@ -82,12 +101,32 @@ def test_report_of_an_unknown_session_says_how_to_start_one(tmp_path: Path) -> N
 
 
 @pytest.mark.slow  # every outbound check with its default examples against the reference POS
-def test_pos_command_certifies_a_pos_api(tmp_path: Path) -> None:
+def test_pos_command_grades_the_pos_api_and_says_the_session_requirements_are_not_graded(
+    tmp_path: Path,
+) -> None:
     with running_pos() as pos:
         args = ["pos", "--base-url", pos.url, "--token", REFERENCE_POS_TOKEN, "--max-examples", "3"]
         result = CliRunner().invoke(certify_group, [*args, "--out", str(tmp_path)])
-    assert result.exit_code == 0, result.output
-    assert (tmp_path / "certification.html").exists()
+    assert result.exit_code == 2, result.output
+    output = " ".join(result.output.split())
+    assert "INCOMPLETE - not graded: POS-03, POS-04, POS-05" in output
+    assert "SIGNED OFF -" not in output.replace("NOT SIGNED OFF", "")
+    report = json.loads((tmp_path / "certification.json").read_text("utf-8"))
+    assert report["summary"]["fail"] == 0 and report["summary"]["not_exercised"] == 0
+    assert report["verdict"] == "incomplete" and report["exit_code"] == 2
+    # progress goes to stderr, one line per step when it is not a terminal; stdout is the report
+    steps = [line.split("] ", 1)[1] for line in result.stderr.splitlines()]
+    assert steps[:4] == [
+        "loading schemathesis and the pos-partner contract",
+        "customer round trips: push customers and decoys, search them, push again renamed",
+        "product round trips: walk the Product API's pages",
+        "refusals: invalid parameters, no token and a wrong token on every operation",
+    ]
+    assert steps[4].startswith("schemathesis 1/3: GET /products (3 positive and 3 negative requests)")
+    assert "schemathesis stateful run: push generated customers, then search each" in steps
+    assert "loyapro-mock [" not in result.stdout
+    outbound = {"POS-01", "POS-02", "POS-09"}
+    assert {item["status"] for item in report["requirements"] if item["id"] in outbound} == {"pass"}
 
 
 @pytest.mark.slow  # schemathesis fuzzes the POS API
@@ -96,15 +135,16 @@ def test_pos_command_exits_1_on_a_faulty_pos(tmp_path: Path) -> None:
         args = ["pos", "--base-url", pos.url, "--token", REFERENCE_POS_TOKEN, "--max-examples", "3"]
         result = CliRunner().invoke(certify_group, [*args, "--out", str(tmp_path)])
     assert result.exit_code == 1
-    assert "FAIL customers.push_idempotent" in result.output
+    assert "FAIL POS-01 customers.push_idempotent" in result.output
 
 
 @pytest.mark.slow  # the whole certification, outbound fuzzing included
 def test_demo_prints_a_passing_report_and_writes_the_three_files(tmp_path: Path) -> None:
     result = CliRunner().invoke(demo, ["--out", str(tmp_path), "--max-examples", "3"])
     assert result.exit_code == 0, result.output
-    assert "SIGNED OFF - every requirement passes" in result.output
-    assert "0 failed, 0 not exercised" in result.output
+    output = " ".join(result.output.split())
+    assert "SIGNED OFF - every requirement of the catalogue" in output
+    assert "0 failed, 0 not exercised, 0 requirements not graded" in output
     assert sorted(p.name for p in tmp_path.iterdir()) == [
         "certification.html",
         "certification.json",
@@ -176,7 +216,7 @@ def test_report_fails_net_prices_sent_as_prices_after_tax(
     SendsNetPricesAsGross(session, mock.token()).run()
     result = CliRunner().invoke(certify_group, ["report", "--session", session.id, "--dir", str(tmp_path)])
     assert result.exit_code == 1
-    assert "FAIL orders.prices_match_catalogue" in result.output
+    assert "FAIL ORD-05 orders.prices_match_catalogue" in result.output
 
 
 def test_start_exits_non_zero_when_the_pos_refuses_the_token(
@@ -199,3 +239,11 @@ def test_start_exits_non_zero_when_the_pos_cannot_be_reached(mock: RunningMock, 
     result = CliRunner().invoke(certify_group, args)
     assert result.exit_code == 1
     assert "cannot reach the POS at http://127.0.0.1:9: connection refused" in result.output
+
+
+@pytest.mark.parametrize("command", [[], ["report"], ["pos"]])
+def test_help_documents_the_exit_codes_of_the_verdicts(command: list[str]) -> None:
+    text = " ".join(CliRunner().invoke(certify_group, [*command, "--help"]).output.split())
+    assert "0 SIGNED OFF every requirement graded, every check passed" in text
+    assert "1 NOT SIGNED OFF a check failed" in text
+    assert "2 INCOMPLETE nothing failed, but requirements were not graded" in text

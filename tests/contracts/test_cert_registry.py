@@ -95,7 +95,19 @@ def test_any_failure_gives_exit_code_1() -> None:
     assert _report(Outcome.PASS, Outcome.NOT_EXERCISED, Outcome.FAIL).exit_code() == 1
 
 
-def test_all_passed_signs_off_with_exit_code_0_but_an_empty_report_does_not() -> None:
-    assert _report(Outcome.PASS, Outcome.PASS).exit_code() == 0
+def test_all_passed_is_incomplete_while_requirements_are_not_graded_and_an_empty_report_too() -> None:
+    assert _report(Outcome.PASS, Outcome.PASS).exit_code() == 2
+    assert _report(Outcome.PASS, Outcome.PASS).not_graded() == [
+        item.id for item in REQUIREMENTS if item.id != "POS-01"
+    ]
     assert _report().exit_code() == 2
     assert _report(Outcome.PASS).counts() == {Outcome.PASS: 1, Outcome.FAIL: 0, Outcome.NOT_EXERCISED: 0}
+
+
+def test_the_runner_knows_which_part_grades_each_requirement_of_the_catalogue() -> None:
+    from loyapro_mock.contracts.runner import OUTBOUND_REQUIREMENTS, scope_of
+
+    assert {spec.requirement for spec in OUTBOUND} == OUTBOUND_REQUIREMENTS
+    catalogue = {item.id for item in REQUIREMENTS}
+    assert {spec.requirement for spec in INBOUND} == catalogue - OUTBOUND_REQUIREMENTS
+    assert {scope_of(item.id) for item in REQUIREMENTS} == {"inbound", "outbound"}

@@ -22,6 +22,20 @@ async def test_health_reports_versions_and_clock(client: Any) -> None:
     assert health["lenient"] is False
 
 
+async def test_health_carries_a_state_marker_that_reset_and_clock_change(client: Any) -> None:
+    start = (await (await client.get("/__admin/health")).json())["state"]
+    assert (await client.post("/__admin/clock", json={"advance_seconds": 120})).status == 200
+    moved = (await (await client.get("/__admin/health")).json())["state"]
+    assert moved["state_id"] == start["state_id"]
+    assert (moved["clock_offset_seconds"], moved["clock_moves"]) == (120.0, 1)
+    assert moved["clock_moved_at"].endswith("Z")
+    assert (await client.post("/__admin/reset")).status == 200
+    after = (await (await client.get("/__admin/health")).json())["state"]
+    assert after["state_id"] != start["state_id"]
+    assert after["reset_count"] == start["reset_count"] + 1
+    assert (after["clock_offset_seconds"], after["clock_moves"], after["clock_moved_at"]) == (0.0, 0, None)
+
+
 async def test_issue_reward_then_look_it_up(client: Any, token: str) -> None:
     body = {
         "kind": "fixed_amount",

@@ -27,7 +27,7 @@ from loyapro_mock.mockserver.domain.usecases.admin_rewards import (
     redemptions,
     reward_state,
 )
-from loyapro_mock.mockserver.domain.usecases.admin_state import advance_clock, reset
+from loyapro_mock.mockserver.domain.usecases.admin_state import advance_clock, reset, state_marker
 from loyapro_mock.mockserver.domain.usecases.loyapro import LoyaPro
 from loyapro_mock.mockserver.domain.usecases.order import (
     PreparedOrder,
@@ -60,6 +60,7 @@ __all__ = [
     "register_business",
     "reset",
     "reward_state",
+    "state_marker",
     "subscribe",
     "upsert_customer",
 ]

@@ -1,4 +1,5 @@
-"""Demo state: the docs' business, customer and branch, a small catalog and reward codes.
+"""Demo state: the docs' business, customer and branch, a small catalog and reward codes,
+and the magic reward codes (`MAGIC_CODES`) that always answer the same refusal.
 
 `seed_demo` is idempotent: on a database that already holds the demo it only fills what is
 missing, so a restart keeps whatever a POS did to the demo codes. Pass it as the `LoyaPro`'s
@@ -10,6 +11,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from loyapro_mock.mockserver.domain import faults, reward_codes
 from loyapro_mock.mockserver.domain.usecases.admin_catalog import add_product, register_business
 from loyapro_mock.mockserver.domain.usecases.admin_customers import subscribe, upsert_customer
 from loyapro_mock.mockserver.domain.usecases.admin_rewards import issue_reward
@@ -22,6 +24,10 @@ __all__ = [
     "DEMO_CODES",
     "DEMO_CUSTOMERS",
     "DEMO_POS",
+    "MAGIC_CODES",
+    "MAGIC_FAULT",
+    "MAGIC_OTHER_BRANCH",
+    "MAGIC_REDEEMED_ORDER",
     "DemoState",
     "demo_summary",
     "seed_demo",
@@ -96,6 +102,30 @@ _CODE_TERMS: dict[str, dict[str, Any]] = {
 }
 _YEAR_SECONDS = 365 * 24 * 3600
 
+#: Magic reward codes, like a payment sandbox's test cards: each always answers the same way,
+#: whichever customer the POS sends (none has a holder but TEST-OTHER-CUSTOMER). All are
+#: fixed-amount codes of 10 in the demo business. See docs/server.md.
+MAGIC_CODES: dict[str, str] = {
+    "TEST-EXPIRED": "410 reward_expired: expired on 2023-01-01",
+    "TEST-REDEEMED": "409 reward_already_redeemed: redeemed on order TEST-REDEEMED-ORDER",
+    "TEST-CANCELLED": "410 reward_cancelled",
+    "TEST-OTHER-BRANCH": "422 reward_not_valid_for_branch: valid only at another branch",
+    "TEST-OTHER-CUSTOMER": "422 reward_not_valid_for_customer: held by +966 501234567",
+    "TEST-503-ONCE": "looks up fine; its first redeem answers 503 injected_unavailable, the retry succeeds",
+}
+#: The branch TEST-OTHER-BRANCH is valid at: not one of the demo business's.
+MAGIC_OTHER_BRANCH = "d2c1a3f0-7b5e-4c8a-9f61-3e2b7c4d5a07"
+MAGIC_REDEEMED_ORDER = "TEST-REDEEMED-ORDER"
+#: The fault rule behind TEST-503-ONCE (`mockserver.domain.faults`), listed by GET /__admin/faults.
+MAGIC_FAULT: dict[str, Any] = {
+    "id": "demo-test-503-once",
+    "operation": "redeem",
+    "reward_code": "TEST-503-ONCE",
+    "nth": 1,
+    "action": "error",
+    "status": 503,
+}
+
 
 @dataclass(frozen=True)
 class DemoState:
@@ -109,6 +139,7 @@ class DemoState:
     customer_mobile: str
     codes: dict[str, str] = field(default_factory=dict)
     product_ids: tuple[str, ...] = ()
+    magic_codes: dict[str, str] = field(default_factory=dict)  # code -> what it always answers
 
 
 def _subscribe_demo(loyapro: LoyaPro, reference: str) -> None:
@@ -148,6 +179,7 @@ def seed_demo(loyapro: LoyaPro) -> DemoState:
             **_CODE_TERMS[kind],
         )
     _subscribe_demo(loyapro, reference)
+    _seed_magic_codes(loyapro, reference)
     return DemoState(
         pos_name=DEMO_POS,
         business_reference=reference,
@@ -157,7 +189,42 @@ def seed_demo(loyapro: LoyaPro) -> DemoState:
         customer_mobile=mobile,
         codes=dict(DEMO_CODES),
         product_ids=tuple(p["id"] for p in DEMO_CATALOG),
+        magic_codes=dict(MAGIC_CODES),
     )
+
+
+def _seed_magic_codes(loyapro: LoyaPro, reference: str) -> None:
+    """Issue the magic codes that are missing, each put in the state it always answers."""
+    now = loyapro.now()
+    dial, mobile, _ = DEMO_CUSTOMERS[0]
+    with loyapro.store.transaction() as tx:
+        faults.ensure_rule(tx, faults.parse_rule(MAGIC_FAULT), "demo")
+        missing = [code for code in MAGIC_CODES if tx.get_reward(code) is None]
+        other = tx.find_customer(reference, *DEMO_CUSTOMERS[1][:2])
+        for code in missing:
+            terms = reward_codes.RewardTerms(
+                kind="fixed_amount",
+                discount_amount=10.0,
+                expires_at="2023-01-01T00:00:00.000Z" if code == "TEST-EXPIRED" else None,
+                branch_ids=[MAGIC_OTHER_BRANCH] if code == "TEST-OTHER-BRANCH" else None,
+                program="demo",
+            )
+            holder = other["id"] if code == "TEST-OTHER-CUSTOMER" and other is not None else None
+            reward_codes.issue(
+                tx, business_reference=reference, customer_id=holder, terms=terms, now=now, code=code
+            )
+            if code == "TEST-CANCELLED":
+                reward_codes.cancel(tx, code, now)
+            elif code == "TEST-REDEEMED":
+                request = reward_codes.RedeemRequest(
+                    code=code,
+                    business_reference=reference,
+                    order_id=MAGIC_REDEEMED_ORDER,
+                    branch_id=DEMO_BRANCH["id"],
+                    discount_amount=10.0,
+                    customer=(dial, mobile),
+                )
+                reward_codes.redeem(tx, request, now)
 
 
 def demo_summary(state: DemoState | None) -> dict[str, Any] | None:

@@ -19,6 +19,7 @@ instead of rejecting.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 from typing import Any
@@ -41,6 +42,8 @@ from loyapro_mock.mockserver.http.keys import (
     Operation,
 )
 from loyapro_mock.mockserver.http.pipeline.json_keys import find_duplicate_key
+from loyapro_mock.mockserver.http.pipeline.limits import read_body
+from loyapro_mock.mockserver.http.pipeline.traffic import CONTROL_CACHE
 from loyapro_mock.mockserver.http.problems import (
     ProblemError,
     payload_too_large,
@@ -124,26 +127,6 @@ def _business_reference(operation_id: str, body: Any) -> Any:
         business = body.get("business")
         return business.get("reference") if isinstance(business, dict) else None
     return body.get("business_reference")
-
-
-async def _read_body(request: web.Request, limit: int) -> bytes:
-    length = request.content_length
-    if length is not None and length > limit:
-        raise payload_too_large(limit)
-    try:
-        return await request.read()
-    except web.HTTPRequestEntityTooLarge:
-        raise payload_too_large(limit) from None
-    except web.RequestPayloadError as exc:
-        encoding = request.headers.get("Content-Encoding")
-        how = f" (Content-Encoding: {encoding})" if encoding else ""
-        raise ProblemError(
-            400,
-            "malformed_json",
-            f"The body could not be read{how}: {exc}. Send the JSON body uncompressed, "
-            "or compressed exactly as the Content-Encoding header says.",
-            headers={"Connection": "close"},  # the rest of this request's stream is unusable
-        ) from None
 
 
 def _parse(raw: bytes) -> Any:
@@ -272,7 +255,8 @@ async def contract_middleware(request: web.Request, handler: Handler) -> web.Str
         _authenticate(request, call)
     _check_headers(request, op, call, lenient)
     if op.validator is not None:
-        call.raw_body = await _read_body(request, request.app[SETTINGS].max_body_bytes)
+        settings = request.app[SETTINGS]
+        call.raw_body = await read_body(request, call, settings.max_body_bytes, settings.body_timeout)
         call.body = _parse(call.raw_body)
         _check_business(op, call)
         found = op.validator.validate(call.body)
@@ -375,24 +359,40 @@ async def journal_middleware(request: web.Request, handler: Handler) -> web.Stre
     admin = request.path.startswith(ADMIN_PREFIX)
     if admin:
         request.app[GROUP].commit()  # the admin API acts on committed state, outside groups
-    response = await _respond(request, handler, call)
-    if not admin:
-        if call.pos_name is None:
-            call.pos_name = _pos_from_path(request.path)
-        entry = build_entry(
-            call,
-            received_at=received_at,
-            method=request.method,
-            path=request.path,
-            query=request.query_string,
-            headers=request.headers,
-            status=response.status,
-            duration_ms=(time.perf_counter() - started) * 1000,
-        )
-        request.app[JOURNAL].add(entry)
-        if request_log.isEnabledFor(logging.INFO):
-            _log_entry(entry)
+    try:
+        response = await _respond(request, handler, call)
+    except asyncio.CancelledError:  # the client went away while a fault held its answer back
+        if not admin and call.fault is not None:
+            call.fault["answered"] = False
+            call.fault.setdefault("client_gave_up", True)
+            _journal(request, call, 0, received_at, started)
+        raise
+    if admin:
+        cache = request.app.get(CONTROL_CACHE)
+        if cache is not None:  # an admin call may have changed the rate limit or the rules
+            cache.invalidate()
+    else:
+        lost = call.fault is not None and call.fault.get("answered") is False
+        _journal(request, call, 0 if lost else response.status, received_at, started)
     return response
+
+
+def _journal(request: web.Request, call: Call, status: int, received_at: str, started: float) -> None:
+    if call.pos_name is None:
+        call.pos_name = _pos_from_path(request.path)
+    entry = build_entry(
+        call,
+        received_at=received_at,
+        method=request.method,
+        path=request.path,
+        query=request.query_string,
+        headers=request.headers,
+        status=status,
+        duration_ms=(time.perf_counter() - started) * 1000,
+    )
+    request.app[JOURNAL].add(entry)
+    if request_log.isEnabledFor(logging.INFO):
+        _log_entry(entry)
 
 
 def _log_entry(entry: dict[str, Any]) -> None:
