@@ -29,6 +29,7 @@ from aiohttp import web
 
 from loyapro_mock.mockserver.http.connections import GuardedRunner
 from loyapro_mock.mockserver.http.keys import SETTINGS
+from loyapro_mock.mockserver.http.settings import Settings
 
 __all__ = ["listening_sockets", "loop_factory", "run", "run_workers", "serve_app"]
 
@@ -112,7 +113,7 @@ async def serve_app(
     ``on_ready(port)`` runs once the app is listening. Startup errors (the store cannot be
     opened, the port is taken) propagate as ``OSError`` / ``sqlite3.Error``.
     """
-    settings = app[SETTINGS]
+    settings = app.get(SETTINGS) or Settings()  # an app without the mock's settings: defaults
     runner = GuardedRunner(
         app,
         access_log=None,
