@@ -20,7 +20,7 @@ from typing import Any
 from loyapro_mock.mockserver.domain.programs import ProgramsConfig
 from loyapro_mock.mockserver.domain.usecases import LoyaPro, issue_reward
 from loyapro_mock.mockserver.domain.usecases.demo_state import DEMO_BUSINESS, DEMO_CUSTOMERS, seed_demo
-from loyapro_mock.mockserver.store.sqlite.store import SqliteStore
+from loyapro_mock.mockserver.store import open_store
 
 __all__ = ["BATCH", "code_for", "prepare_db"]
 
@@ -39,10 +39,12 @@ def _copies(template: dict[str, Any], prefix: str, first: int, last: int) -> Ite
 
 
 def prepare_db(path: str, codes: dict[str, int], *, discount: float = 10.0) -> int:
-    """Seed the demo state into ``path`` and add ``count`` fixed-amount codes per prefix,
-    numbered 1..count, all held by the docs' customer. Returns how many codes were added."""
+    """Seed the demo state into ``path`` (a SQLite file or a PostgreSQL URL) and add
+    ``count`` fixed-amount codes per prefix, numbered 1..count, all held by the docs'
+    customer. Returns how many codes were added."""
     added = 0
-    with SqliteStore(path) as store:
+    store = open_store(path)
+    try:
         service = LoyaPro(store, ProgramsConfig(), seeder=seed_demo)
         seed_demo(service)
         dial, mobile, _ = DEMO_CUSTOMERS[0]
@@ -67,6 +69,8 @@ def prepare_db(path: str, codes: dict[str, int], *, discount: float = 10.0) -> i
                 last = min(first + BATCH - 1, count)
                 with store.transaction() as tx:
                     added += tx.add_rewards(_copies(template, prefix, first, last))
+    finally:
+        store.close()
     return added
 
 

@@ -175,7 +175,7 @@ def test_the_rules_catch_an_upward_import(tmp_path: Path) -> None:
 
 
 #: What the domain must not load, even indirectly: it is testable without HTTP or a database.
-NOT_IN_THE_DOMAIN = ("aiohttp", "sqlite3", "jsonschema_rs")
+NOT_IN_THE_DOMAIN = ("aiohttp", "sqlite3", "psycopg", "psycopg_pool", "jsonschema_rs")
 
 _IMPORT_THE_DOMAIN = """
 import importlib, json, pkgutil, sys

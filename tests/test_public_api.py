@@ -45,7 +45,15 @@ PUBLIC: dict[str, list[str]] = {
         "subscribe",
         "upsert_customer",
     ],
-    "loyapro_mock.mockserver.store": ["Store", "StoreError", "check_db", "open_store"],
+    "loyapro_mock.mockserver.store": [
+        "Store",
+        "StoreError",
+        "check_db",
+        "describe_db",
+        "is_postgres",
+        "open_store",
+    ],
+    "loyapro_mock.mockserver.store.postgres": ["PostgresStore"],
     "loyapro_mock.mockserver.store.sqlite": ["SqliteStore"],
     "loyapro_mock.mockserver.http": [
         "DEFAULT_SECRET",

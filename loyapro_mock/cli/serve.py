@@ -15,7 +15,7 @@ from loyapro_mock.mockserver.http.banner import banner
 from loyapro_mock.mockserver.http.keys import DEMO
 from loyapro_mock.mockserver.http.runner import listening_sockets, run, run_workers, serve_app
 from loyapro_mock.mockserver.http.settings import Settings, SettingsError
-from loyapro_mock.mockserver.store import StoreError
+from loyapro_mock.mockserver.store import StoreError, describe_db, is_postgres
 
 __all__ = ["serve"]
 
@@ -26,7 +26,7 @@ def _echo_banner(settings: Settings, app: web.Application, port: int) -> None:
 
 def _db_error(settings: Settings, exc: BaseException) -> click.ClickException:
     return click.ClickException(
-        f"cannot open the state database {settings.db!r}: {exc} (choose another --db)"
+        f"cannot open the state database {describe_db(settings.db)!r}: {exc} (choose another --db)"
     )
 
 
@@ -40,7 +40,7 @@ def _serve_one(app: web.Application, settings: Settings) -> None:
         raise _db_error(settings, exc) from exc
     except OSError as exc:
         raise click.ClickException(
-            f"cannot listen on {settings.host}:{settings.port} or open {settings.db!r}: "
+            f"cannot listen on {settings.host}:{settings.port} or open {describe_db(settings.db)!r}: "
             f"{exc.strerror or exc} (choose another --port or --db)"
         ) from exc
     click.echo("loyapro-mock: stopped", err=True)
@@ -73,8 +73,9 @@ def _serve_many(app: web.Application, settings: Settings) -> None:
 @click.option(
     "--db",
     default=None,
-    metavar="PATH|:memory:",
-    help="SQLite file that keeps the state across restarts, or :memory:.  "
+    metavar="PATH|:memory:|URL",
+    help="Where the state is kept: a SQLite file (kept across restarts), :memory:, or a "
+    "postgresql://user:password@host:5432/dbname URL (shared by every instance given it).  "
     "[default: ~/.local/share/loyapro-mock/loyapro-mock.db]",
 )
 @click.option(
@@ -105,7 +106,21 @@ def _serve_many(app: web.Application, settings: Settings) -> None:
     "--workers",
     type=click.IntRange(1, 64),
     default=None,
-    help="Processes serving the port and sharing the --db file.  [default: 1]",
+    help="Processes serving the port and sharing the --db state (a file or PostgreSQL).  [default: 1]",
+)
+@click.option(
+    "--journal-retention",
+    default=None,
+    metavar="DURATION",
+    help="Prune journal entries older than this, in the background (seconds, or 30m, 12h, 7d; "
+    "0 keeps them forever).  [default: keep forever]",
+)
+@click.option(
+    "--journal-max",
+    type=click.IntRange(0),
+    default=None,
+    metavar="N",
+    help="Keep at most the newest N journal entries (0: no limit).  [default: no limit]",
 )
 # -- traffic: rate limits and injected faults ----------------------------------------------
 @click.option(
@@ -134,6 +149,8 @@ def serve(
     spec: str | None,
     demo: bool | None,
     workers: int | None,
+    journal_retention: str | None,
+    journal_max: int | None,
     rate_limit: str | None,
     faults_file: str | None,
     quiet: bool,
@@ -154,12 +171,14 @@ def serve(
             spec=spec,
             demo=demo,
             workers=workers,
+            journal_retention=journal_retention,
+            journal_max=journal_max,
             rate_limit=rate_limit,
             faults=faults_file,
         )
     except SettingsError as exc:
         raise click.ClickException(str(exc)) from exc
-    if settings.db not in ("", ":memory:"):
+    if settings.db not in ("", ":memory:") and not is_postgres(settings.db):
         try:
             Path(settings.db).parent.mkdir(parents=True, exist_ok=True)
         except OSError as exc:

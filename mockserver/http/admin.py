@@ -33,6 +33,7 @@ from loyapro_mock.mockserver.http.journal import VERDICTS
 from loyapro_mock.mockserver.http.keys import CALL, DEMO, JOURNAL, LOYAPRO, SETTINGS, SPEC, STORE, Handler
 from loyapro_mock.mockserver.http.problems import ProblemError
 from loyapro_mock.mockserver.http.version import VERSION
+from loyapro_mock.mockserver.store import describe_db
 
 __all__ = ["HANDLERS", "parse_journal_query", "parse_orders_query"]
 
@@ -183,7 +184,7 @@ async def admin_health(request: web.Request) -> web.Response:
             "spec_version": request.app[SPEC].version,
             "now": iso(request.app[LOYAPRO].now()),
             "lenient": settings.lenient,
-            "db": settings.db,
+            "db": describe_db(settings.db),
             "pid": os.getpid(),  # which process answered (serve --workers N runs N of them)
             "state": state_marker(request.app[LOYAPRO]),
         },

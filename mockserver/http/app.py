@@ -44,6 +44,7 @@ from loyapro_mock.mockserver.http.routes import add_routes, build_operations
 from loyapro_mock.mockserver.http.settings import Settings
 from loyapro_mock.mockserver.store import Store, open_store
 from loyapro_mock.mockserver.store.group_commit import GroupCommit
+from loyapro_mock.mockserver.store.retention import JournalPruner
 
 __all__ = ["CHECKPOINT_INTERVAL", "create_app", "prepare_state"]
 
@@ -82,12 +83,19 @@ def create_app(settings: Settings | None = None) -> web.Application:
         app[LOYAPRO] = loyapro
         app[GROUP] = GroupCommit(store)
         app[JOURNAL] = JournalWriter(store, defer=app[GROUP].defer)
-        app[DEMO] = seed_demo(loyapro) if settings.demo else None
+        app[DEMO] = _seed(loyapro, store) if settings.demo else None
         _install_faults(loyapro, fault_rules)
+        pruner = None
+        if settings.journal_retention or settings.journal_max:
+            pruner = JournalPruner(
+                store, max_age=settings.journal_retention, max_entries=settings.journal_max
+            ).start()
         try:
             yield
         finally:
-            app[GROUP].commit()
+            if pruner is not None:
+                pruner.stop()
+            app[GROUP].close()
             app[JOURNAL].flush()
             store.close()
 
@@ -133,8 +141,18 @@ def prepare_state(settings: Settings) -> DemoState | None:
     try:
         fault_rules = load_fault_rules(settings.faults)
         loyapro = _loyapro(store, settings, load_programs(settings.programs), fault_rules)
-        demo = seed_demo(loyapro) if settings.demo else None
+        demo = _seed(loyapro, store) if settings.demo else None
         _install_faults(loyapro, fault_rules)
         return demo
     finally:
         store.close()
+
+
+def _seed(loyapro: LoyaPro, store: Store) -> DemoState:
+    """Load the demo state in one transaction (a group commit): instances starting together
+    on one database load it one after the other, each finding what the previous one made."""
+    store.begin_group()
+    try:
+        return seed_demo(loyapro)
+    finally:
+        store.commit_group()  # a step that failed was undone alone, as outside a group

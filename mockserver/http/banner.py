@@ -13,6 +13,7 @@ from loyapro_mock.mockserver.domain.usecases.demo_state import DemoState
 from loyapro_mock.mockserver.http.pipeline.auth import issue_token
 from loyapro_mock.mockserver.http.settings import DOCS_SAMPLE_TOKEN, Settings
 from loyapro_mock.mockserver.http.version import VERSION
+from loyapro_mock.mockserver.store import describe_db
 
 __all__ = ["EXAMPLE_COMMAND", "banner", "base_url", "curl_command"]
 
@@ -78,7 +79,7 @@ def banner(
             if settings.workers > 1
             else []
         ),
-        f"  state          {settings.db}",
+        f"  state          {describe_db(settings.db)}",
         f"  mode           {mode}",
         f"  bearer token   {token}",
     ]

@@ -70,7 +70,10 @@ async def order(request: web.Request) -> web.Response:
 async def reward(request: web.Request) -> web.Response:
     """``POST /pos/1.0.0/{pos_name}/reward``: describe a reward code; never changes state."""
     body = request[CALL].body
-    result = lookup_reward(request.app[LOYAPRO], request.match_info["pos_name"], body)
+    loyapro = request.app[LOYAPRO]
+    result = await request.app[GROUP].read(
+        lambda: lookup_reward(loyapro, request.match_info["pos_name"], body)
+    )
     return json_response(request, result)
 
 

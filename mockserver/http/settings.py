@@ -6,12 +6,14 @@ Precedence, lowest first: built-in defaults < YAML config file < environment var
 
     host: 127.0.0.1
     port: 8080
-    db: ./loyapro-mock.db        # or ":memory:"
+    db: ./loyapro-mock.db        # or ":memory:", or postgresql://user:pass@host:5432/loyapro
     lenient: false
     secret: change-me            # HS256 secret of the tokens `loyapro-mock token` signs
     demo: true                   # demo state on first start (+ the docs' sample token)
     auto_register: true          # an order naming an unknown business reference registers it
     workers: 1                   # processes serving the port, sharing the db (a file)
+    journal_retention: 7d        # journal entries older than this are pruned (s, m, h, d, w)
+    journal_max: 1000000         # at most this many journal entries are kept (newest)
     tokens:                      # static bearer tokens
       - token: my-static-token
         pos: foodics
@@ -36,6 +38,7 @@ import yaml
 
 from loyapro_mock.mockserver.domain.rate_limits import parse_rate_limit
 from loyapro_mock.mockserver.store import check_db
+from loyapro_mock.mockserver.store.retention import parse_duration
 
 __all__ = [
     "BODY_TIMEOUT",
@@ -110,6 +113,8 @@ class Settings:
     demo: bool = True
     auto_register: bool = True
     workers: int = 1  # processes serving the port and sharing the store (needs a file db)
+    journal_retention: float | None = None  # seconds a journal entry is kept; None: forever
+    journal_max: int | None = None  # the most journal entries kept; None: no limit
     static_tokens: tuple[StaticToken, ...] = ()
     programs: Mapping[str, Any] = field(default_factory=dict)
     # -- traffic: slow clients, connections, rate limits, faults ---------------------------
@@ -160,6 +165,8 @@ _SCALARS: dict[str, type] = {
     "demo": bool,
     "auto_register": bool,
     "workers": int,
+    "journal_retention": float,
+    "journal_max": int,
 }
 # -- traffic settings ---------------------------------------------------------------------
 _SCALARS.update(
@@ -188,6 +195,11 @@ def _convert(name: str, value: Any, where: str) -> Any:
     kind = _SCALARS[name]
     if kind is bool:
         return _to_bool(value, where)
+    if name == "journal_retention":
+        try:
+            return parse_duration(value)
+        except ValueError as exc:
+            raise SettingsError(f"{where}: {exc}") from None
     try:
         return kind(value)
     except (TypeError, ValueError) as exc:
@@ -280,6 +292,16 @@ def _coerce(settings: Settings) -> dict[str, Any]:
             f"{workers} workers need a database file (db / --db PATH) to share: an in-memory "
             "store is private to one process"
         )
+    retention = changes.get("journal_retention", settings.journal_retention)
+    if retention is not None and retention < 0:
+        raise SettingsError(f"journal_retention must be 0 (keep forever) or more, got {retention:g}")
+    if retention == 0:
+        changes["journal_retention"] = None
+    most = changes.get("journal_max", settings.journal_max)
+    if most is not None and most < 0:
+        raise SettingsError(f"journal_max must be 0 (no limit) or more, got {most}")
+    if most == 0:
+        changes["journal_max"] = None
     _check_traffic(replace(settings, **changes))
     return changes
 

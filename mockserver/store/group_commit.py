@@ -20,21 +20,31 @@ a savepoint of it, commits once and wakes the handlers. So:
   waiting request when another writer holds the database for more than 30 s;
 * a request whose handler was cancelled before its group ran is not applied at all.
 
-Reads (reward lookup) do not queue: they run at once in their own snapshot. The journal's
-batches join the next group (:meth:`GroupCommit.defer`), so writing them never stalls the
-loop either. Admin calls commit the waiting group first, so they act on committed state.
+Reads (reward lookup, :meth:`GroupCommit.read`) do not queue: they run at once in their own
+snapshot. The journal's batches join the next group (:meth:`GroupCommit.defer`), so writing
+them never stalls the loop either. Admin calls commit the waiting group first, so they act
+on committed state.
+
+On SQLite a group runs on the event loop itself: its statements are calls into a library
+on a local file (an order's take tens of microseconds) and the commit is one write. A store
+reached over the network (``Store.networked``: PostgreSQL) would make the loop wait for
+every statement's round trip, so there a group runs in a worker thread instead (one group
+in flight per process; the requests arriving meanwhile form the next one), the loop waking
+the handlers when it is done; and reads run in a small pool of reader threads. The admin
+API's :meth:`GroupCommit.commit` still runs on the loop, waiting for the group in flight.
 """
 
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import logging
 from collections.abc import Callable
 from typing import Any, TypeVar
 
 from loyapro_mock.mockserver.store.protocol import Store, StoreError
 
-__all__ = ["LOCK_RETRY_SECONDS", "LOCK_TIMEOUT_SECONDS", "MAX_GROUP", "GroupCommit"]
+__all__ = ["LOCK_RETRY_SECONDS", "LOCK_TIMEOUT_SECONDS", "MAX_GROUP", "READERS", "GroupCommit"]
 
 log = logging.getLogger("loyapro_mock.mockserver.store")
 
@@ -47,15 +57,33 @@ LOCK_RETRY_SECONDS = 0.0002
 #: Seconds the waiting requests wait for a lock another writer holds, then answer 503 (the
 #: store's own busy timeout).
 LOCK_TIMEOUT_SECONDS = 30.0
+#: Reader threads of a networked store (reward lookups run there, beside the group's thread).
+READERS = 4
+
+_Queue = list[tuple[Callable[[], Any], "asyncio.Future[Any] | None"]]
 
 
 class GroupCommit:
     """Queues use-case calls and runs each turn's calls in one transaction and one commit."""
 
     def __init__(
-        self, store: Store, *, max_group: int = MAX_GROUP, lock_timeout: float = LOCK_TIMEOUT_SECONDS
+        self,
+        store: Store,
+        *,
+        max_group: int = MAX_GROUP,
+        lock_timeout: float = LOCK_TIMEOUT_SECONDS,
+        threaded: bool | None = None,
     ) -> None:
+        """``threaded`` runs the groups in a worker thread (default: when the store is
+        ``networked``)."""
         self._store = store
+        self.threaded = bool(getattr(store, "networked", False)) if threaded is None else threaded
+        self._writer: concurrent.futures.ThreadPoolExecutor | None = None
+        self._readers: concurrent.futures.ThreadPoolExecutor | None = None
+        if self.threaded:
+            self._writer = concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="store-group")
+            self._readers = concurrent.futures.ThreadPoolExecutor(READERS, thread_name_prefix="store-read")
+        self._running: concurrent.futures.Future[Any] | None = None  # the group in flight
         self._max_group = max_group
         self._lock_timeout = lock_timeout
         self._queue: list[tuple[Callable[[], Any], asyncio.Future[Any] | None]] = []
@@ -71,6 +99,13 @@ class GroupCommit:
         self._enqueue(call, future)
         return await future
 
+    async def read(self, call: Callable[[], T]) -> T:
+        """Run ``call`` (which only reads) at once: on the loop, or for a networked store in
+        a reader thread, so the loop never waits for the database."""
+        if self._readers is None:
+            return call()
+        return await asyncio.get_running_loop().run_in_executor(self._readers, call)
+
     def defer(self, call: Callable[[], Any]) -> None:
         """Run ``call`` in the next group without anybody waiting for it (the journal's
         batches: written with the webhooks' changes, in their commit). An error it raises
@@ -79,6 +114,10 @@ class GroupCommit:
 
     def _enqueue(self, call: Callable[[], Any], future: asyncio.Future[Any] | None) -> None:
         self._queue.append((call, future))
+        if self.threaded:
+            if self._running is None and self._scheduled is None:  # let this turn's burst join
+                self._scheduled = asyncio.get_running_loop().call_soon(self._start_in_thread)
+            return
         if len(self._queue) >= self._max_group:
             self.commit()
         elif self._scheduled is None:
@@ -115,6 +154,104 @@ class GroupCommit:
             return
         self._scheduled = loop.call_later(LOCK_RETRY_SECONDS, self._when_unlocked)
 
+    # -- a networked store: one group at a time in the worker thread ----------------------
+    def _start_in_thread(self) -> None:
+        """Hand the waiting calls (at most ``max_group``) to the worker thread."""
+        self._scheduled = None
+        if self._running is not None or self._writer is None:
+            return
+        queue = self._take()
+        if len(queue) > self._max_group:
+            queue, self._queue = queue[: self._max_group], queue[self._max_group :]
+        if not queue:
+            return
+        loop = asyncio.get_running_loop()
+        running = self._writer.submit(self._run, queue)
+        self._running = running
+        running.add_done_callback(lambda done: loop.call_soon_threadsafe(self._finished, done, queue))
+
+    def _finished(self, done: concurrent.futures.Future[Any], queue: _Queue) -> None:
+        """On the loop: wake the group's handlers, start the next group."""
+        if self._running is done:
+            self._running = None
+        self._settle(done, queue)
+        if self._queue and self._running is None and self._scheduled is None:
+            self._scheduled = asyncio.get_running_loop().call_soon(self._start_in_thread)
+
+    def _settle(self, done: concurrent.futures.Future[Any], queue: _Queue) -> None:
+        if done.cancelled():
+            self._fail(queue, StoreError("the group was cancelled at shutdown"))
+            return
+        failure = done.exception()
+        if failure is not None:
+            self._fail(queue, failure)
+            return
+        for future, result, error in done.result():
+            if future.done():  # cancelled while the group ran: applied, nobody to tell
+                continue
+            if error is not None:
+                future.set_exception(error)
+            else:
+                future.set_result(result)
+
+    def _run(self, queue: _Queue) -> list[tuple[asyncio.Future[Any], Any, BaseException | None]]:
+        """Run one group and commit it (in whichever thread calls it); the outcome of each
+        call, or raise when the group could not run or commit (none of it happened)."""
+        try:
+            self._store.begin_group()
+        except Exception as exc:  # StoreError, or a store already closed at shutdown
+            log.warning("could not open a write transaction: %s", exc)
+            raise
+        outcomes: list[tuple[asyncio.Future[Any], Any, BaseException | None]] = []
+        store_error: StoreError | None = None
+        for call, future in queue:
+            try:
+                result = call()
+            except Exception as exc:  # undone by its savepoint; raised in its handler
+                if isinstance(exc, StoreError):
+                    store_error = store_error or exc
+                if future is None:
+                    log.error("a deferred write failed: %r", exc)
+                else:
+                    outcomes.append((future, None, exc))
+            else:
+                if future is not None:
+                    outcomes.append((future, result, None))
+        try:
+            self._store.commit_group()
+        except Exception as exc:
+            cause = store_error or exc
+            log.error("a group of %d request(s) could not be committed: %s", len(queue), cause)
+            raise cause from None
+        self.groups += 1
+        self.grouped += len(queue)
+        return outcomes
+
+    def _commit_here(self) -> None:
+        """`commit` of a threaded group commit: wait for the group in flight, then run the
+        waiting calls on this thread."""
+        running = self._running
+        if running is not None:
+            concurrent.futures.wait([running])
+            self._running = None
+            self._settle(running, [])  # its own callback wakes its handlers
+        queue = self._take()
+        if not queue:
+            return
+        done: concurrent.futures.Future[Any] = concurrent.futures.Future()
+        try:
+            done.set_result(self._run(queue))
+        except Exception as exc:
+            done.set_exception(exc)
+        self._settle(done, queue)
+
+    def close(self) -> None:
+        """Commit what waits and stop the worker threads (at shutdown)."""
+        self.commit()
+        for pool in (self._writer, self._readers):
+            if pool is not None:
+                pool.shutdown(wait=True)
+
     def _take(self) -> list[tuple[Callable[[], Any], asyncio.Future[Any] | None]]:
         """The waiting calls (cancelled ones dropped); the queue is empty afterwards."""
         if self._scheduled is not None:
@@ -130,6 +267,9 @@ class GroupCommit:
         Waits for the write lock (at most the store's timeout) if another process holds it:
         the admin API, a full group and shutdown come here directly.
         """
+        if self.threaded:
+            self._commit_here()
+            return
         queue = self._take()
         if not queue:
             if self._store.in_group:  # opened by _when_unlocked for calls since cancelled

@@ -5,9 +5,11 @@ A backend implements `Store` (and the `StoreTx` records of `mockserver.domain.re
 translates its database's own errors into `StoreError`, which the HTTP layer answers with
 503 ``store_unavailable``: nothing above the store knows which database is underneath.
 
-Backends: `mockserver.store.sqlite.SqliteStore` (a file or ``":memory:"``), opened by
+Backends: `mockserver.store.sqlite.SqliteStore` (a file or ``":memory:"``) and
+`mockserver.store.postgres.PostgresStore` (a ``postgresql://`` URL), opened by
 `mockserver.store.open_store` from a ``--db`` value. A backend is correct when every test in
-``tests/domain/test_store_backends.py`` passes against it.
+``tests/domain/test_store_backends.py`` passes against it (the store fixture runs each test
+on every backend).
 """
 
 from __future__ import annotations
@@ -80,6 +82,15 @@ class Store(Transactions, Protocol):
 
         ``since`` is an ISO-8601 instant (entries received at or after it) or a journal id
         as digits (entries with that id or later). A malformed ``since`` raises ValueError.
+        """
+
+    def prune_requests(self, *, before: str | None = None, keep: int | None = None) -> int:
+        """Delete old journal entries; how many were deleted.
+
+        ``before`` (an ISO-8601 instant) deletes the entries received before it; ``keep``
+        deletes all but the newest ``keep`` entries. Runs in short transactions of at most a
+        few thousand rows, so the writers it shares the database with wait for it at most
+        milliseconds at a time (`mockserver.store.retention` calls it from a thread).
         """
 
     def close(self) -> None:

@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import sqlite3
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from loyapro_mock.mockserver.store.protocol import Store
+from loyapro_mock.mockserver.store.postgres.schema import SCHEMA_VERSION as PG_SCHEMA_VERSION
+from loyapro_mock.mockserver.store.protocol import Store, StoreError
+from loyapro_mock.mockserver.store.sqlite.schema import MIGRATIONS as SQLITE_MIGRATIONS
+from loyapro_mock.mockserver.store.sqlite.schema import SCHEMA_VERSION as SQLITE_SCHEMA_VERSION
 from loyapro_mock.mockserver.store.sqlite.store import SqliteStore
+
+from support.stores import SharedStores
 
 AT = "2023-01-01T15:00:00.000Z"
 
@@ -320,27 +326,82 @@ def test_reset_forgets_everything(store: Store) -> None:
         assert tx.add_customer("440810", 966, "1234567", None, "seed", AT)["id"] == 1
 
 
-def test_file_state_survives_a_restart(tmp_path: Path) -> None:
-    path = tmp_path / "state.db"
-    with SqliteStore(path) as first, first.transaction() as tx:
+def test_state_survives_a_restart(shared_store: SharedStores) -> None:
+    first = shared_store()
+    with first.transaction() as tx:
         tx.put_business("440810", "north coffee", "foodics", AT)
-    with SqliteStore(path) as second, second.snapshot() as tx:
+    first.close()
+    with shared_store().snapshot() as tx:
         business = tx.get_business("440810")
         assert business is not None and business["name"] == "north coffee"
 
 
-def test_two_stores_on_one_file_share_state(tmp_path: Path) -> None:
-    path = tmp_path / "shared.db"
-    with SqliteStore(path) as one, SqliteStore(path) as two:
-        with one.transaction() as tx:
-            tx.add_reward(_reward("C1"))
-        with two.transaction() as tx:
-            assert tx.transition_reward("C1", "issued", "redeemed", AT) is True
-        with one.transaction() as tx:
-            assert tx.transition_reward("C1", "issued", "redeemed", AT) is False
+def test_two_stores_on_one_database_share_state(shared_store: SharedStores) -> None:
+    one, two = shared_store(), shared_store()
+    with one.transaction() as tx:
+        tx.add_reward(_reward("C1"))
+    with two.transaction() as tx:
+        assert tx.transition_reward("C1", "issued", "redeemed", AT) is True
+    with one.transaction() as tx:
+        assert tx.transition_reward("C1", "issued", "redeemed", AT) is False
+
+
+def test_ids_and_the_journal_are_one_sequence_across_stores(shared_store: SharedStores) -> None:
+    one, two = shared_store(), shared_store()
+    assert one.record_request({"path": "/a"}) == 1
+    assert two.record_request({"path": "/b"}) == 2
+    assert one.record_requests([{"path": "/c"}, {"path": "/d"}]) == [3, 4]
+    assert [e["path"] for e in two.list_requests(since="3")] == ["/c", "/d"]
+    with one.transaction() as tx:
+        first = tx.add_customer("440810", 966, "500000001", None, "seed", AT)
+    with two.transaction() as tx:
+        second = tx.add_customer("440810", 966, "500000002", None, "seed", AT)
+    assert (first["id"], second["id"]) == (1, 2)
+    two.reset()
+    assert one.list_requests() == []
+    assert one.record_request({"path": "/e"}) == 1
 
 
 def test_file_database_runs_in_wal_mode(tmp_path: Path) -> None:
     with SqliteStore(tmp_path / "wal.db") as store, store.snapshot() as tx:
         row = tx.row("PRAGMA journal_mode")
         assert row is not None and row["journal_mode"] == "wal"
+
+
+def test_a_new_database_gets_the_latest_schema_version(store: Store) -> None:
+    backend = "postgres" if type(store).__name__ == "PostgresStore" else "sqlite"
+    expected = {"postgres": PG_SCHEMA_VERSION, "sqlite": SQLITE_SCHEMA_VERSION}[backend]
+    with store.snapshot() as tx:
+        assert tx.get_meta("schema_version") == expected
+    store.reset()
+    with store.snapshot() as tx:
+        assert tx.get_meta("schema_version") == expected
+
+
+def test_a_database_of_a_newer_mock_is_refused(shared_store: SharedStores) -> None:
+    first = shared_store()
+    with first.transaction() as tx:
+        tx.set_meta("schema_version", "999")
+    first.close()
+    with pytest.raises(StoreError, match=r"schema is version 999, newer than this mock knows \(\d+\)"):
+        shared_store()
+
+
+def test_a_version_1_sqlite_database_is_migrated_keeping_its_balances(tmp_path: Path) -> None:
+    path = tmp_path / "v1.db"
+    with sqlite3.connect(path) as conn:  # what a mock of schema version 1 left behind
+        for statement in SQLITE_MIGRATIONS[0].statements:
+            assert isinstance(statement, str)
+            conn.execute(statement)
+        conn.execute("INSERT INTO meta (key, value) VALUES ('schema_version', '1')")
+        for amount in (10.5, 2.25, -3.0):
+            conn.execute(
+                "INSERT INTO ledger (customer_id, business_reference, program, kind, amount, created_at)"
+                " VALUES (7, '440810', 'points', 'earn', ?, ?)",
+                (amount, AT),
+            )
+    conn.close()
+    with SqliteStore(path) as store, store.snapshot() as tx:
+        assert tx.get_meta("schema_version") == SQLITE_SCHEMA_VERSION
+        assert tx.balance(7, "points") == 9.75
+        assert len(tx.entries("440810", customer_id=7)) == 3

@@ -6,6 +6,7 @@ import os
 import queue
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import threading
@@ -23,6 +24,7 @@ from click.testing import CliRunner
 from loyapro_mock.cli.serve import serve
 from loyapro_mock.cli.token import token
 from loyapro_mock.mockserver.http.settings import DEFAULT_SECRET
+from loyapro_mock.mockserver.store.postgres import PostgresStore
 
 CLI = Path(sys.executable).with_name("loyapro-mock")
 STARTUP_SECONDS = 30
@@ -153,3 +155,32 @@ def test_serve_refuses_bad_settings_before_listening(tmp_path: Path, args: list[
     result = CliRunner().invoke(serve, args, env=env)
     assert result.exit_code == 1
     assert message in result.output
+
+
+@pytest.mark.parametrize("workers", ["1", "2"])
+def test_serve_refuses_an_unreachable_postgresql_with_the_reason(
+    tmp_path: Path, workers: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    with socket.socket() as sock:  # a loopback port nobody listens on
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    db = f"postgresql://mock:s3cret@127.0.0.1:{port}/loyapro"
+    env = {"LOYAPRO_MOCK_CONFIG": "", "XDG_DATA_HOME": str(tmp_path)}
+    result = CliRunner().invoke(serve, ["--db", db, "--port", "0", "--workers", workers], env=env)
+    assert result.exit_code == 1
+    assert f"cannot connect to PostgreSQL at postgresql://mock:***@127.0.0.1:{port}/loyapro" in result.output
+    assert "refused" in result.output
+    assert "s3cret" not in result.output and "Traceback" not in result.output
+    assert not list(tmp_path.glob("postgresql*"))  # a URL is never taken for a folder to create
+
+
+@pytest.mark.postgres
+def test_serve_refuses_a_database_written_by_a_newer_mock(tmp_path: Path, postgres_url: str) -> None:
+    with PostgresStore(postgres_url) as store, store.transaction() as tx:
+        tx.set_meta("schema_version", "7")
+    env = {"LOYAPRO_MOCK_CONFIG": "", "XDG_DATA_HOME": str(tmp_path)}
+    result = CliRunner().invoke(serve, ["--db", postgres_url, "--port", "0"], env=env)
+    assert result.exit_code == 1
+    assert "its schema is version 7, newer than this mock knows" in result.output
+    assert "Traceback" not in result.output

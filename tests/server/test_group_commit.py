@@ -6,10 +6,12 @@ import asyncio
 import copy
 import sqlite3
 import threading
+import time
 from functools import partial
 from pathlib import Path
 from typing import Any, cast
 
+import psycopg
 import pytest
 
 from loyapro_mock.mockserver.domain.errors import DomainError
@@ -17,19 +19,22 @@ from loyapro_mock.mockserver.http.keys import GROUP, STORE
 from loyapro_mock.mockserver.http.problems import store_unavailable
 from loyapro_mock.mockserver.store import StoreError
 from loyapro_mock.mockserver.store.group_commit import GroupCommit
+from loyapro_mock.mockserver.store.postgres import PostgresStore
+from loyapro_mock.mockserver.store.protocol import Store
 from loyapro_mock.mockserver.store.sqlite.store import SqliteStore
 
 from support.payloads import DEMO_CODES, DOCS_CUSTOMER, redeem_body
+from support.stores import SharedStores
 from support.webhooks import ORDER_URL, REDEEM_URL, auth_headers, dumps
 
 
-def meta(store: SqliteStore, *keys: str) -> dict[str, str | None]:
+def meta(store: Store, *keys: str) -> dict[str, str | None]:
     """The meta values of ``keys`` as ``store`` reads them now."""
     with store.snapshot() as tx:
         return {key: tx.get_meta(key) for key in keys}
 
 
-def put(store: SqliteStore, key: str, value: str, fail: Exception | None = None) -> str:
+def put(store: Store, key: str, value: str, fail: Exception | None = None) -> str:
     """One write transaction setting ``key``; raises ``fail`` after writing, when given."""
     with store.transaction() as tx:
         tx.set_meta(key, value)
@@ -96,41 +101,40 @@ def test_a_snapshot_in_the_group_reads_its_uncommitted_writes(store: SqliteStore
     assert meta(store, "k") == {"k": "in-group"}
 
 
-def test_other_connections_see_the_group_only_once_committed(file_store: SqliteStore) -> None:
-    with SqliteStore(file_store.path) as other:
-        file_store.begin_group()
-        put(file_store, "a", "1")
-        put(file_store, "b", "2")
-        assert meta(other, "a", "b") == {"a": None, "b": None}
-        file_store.commit_group()
-        assert meta(other, "a", "b") == {"a": "1", "b": "2"}
+def test_other_connections_see_the_group_only_once_committed(shared_store: SharedStores) -> None:
+    store, other = shared_store(), shared_store()
+    store.begin_group()
+    put(store, "a", "1")
+    put(store, "b", "2")
+    assert meta(other, "a", "b") == {"a": None, "b": None}
+    store.commit_group()
+    assert meta(other, "a", "b") == {"a": "1", "b": "2"}
 
 
-def test_close_commits_an_open_group(tmp_path: Path) -> None:
-    store = SqliteStore(tmp_path / "state.db")
+def test_close_commits_an_open_group(shared_store: SharedStores) -> None:
+    store = shared_store()
     store.begin_group()
     put(store, "k", "kept")
     store.close()
-    with SqliteStore(tmp_path / "state.db") as reopened:
-        assert meta(reopened, "k") == {"k": "kept"}
-        assert reopened.in_group is False
+    reopened = shared_store()
+    assert meta(reopened, "k") == {"k": "kept"}
+    assert reopened.in_group is False
 
 
 # -- GroupCommit ----------------------------------------------------------------------
 
 
 async def test_concurrent_writes_share_one_group_and_are_durable_when_answered(
-    file_store: SqliteStore,
+    shared_store: SharedStores,
 ) -> None:
-    group = GroupCommit(file_store)
-    with SqliteStore(file_store.path) as other:
-        results = await asyncio.gather(
-            *(group.write(partial(put, file_store, f"k{i}", f"v{i}")) for i in range(6))
-        )
-        assert results == [f"v{i}" for i in range(6)]
-        assert (group.groups, group.grouped) == (1, 6)
-        assert meta(other, *(f"k{i}" for i in range(6))) == {f"k{i}": f"v{i}" for i in range(6)}
-    assert file_store.in_group is False
+    store, other = shared_store(), shared_store()
+    group = GroupCommit(store)
+    results = await asyncio.gather(*(group.write(partial(put, store, f"k{i}", f"v{i}")) for i in range(6)))
+    assert results == [f"v{i}" for i in range(6)]
+    assert (group.groups, group.grouped) == (1, 6)
+    assert meta(other, *(f"k{i}" for i in range(6))) == {f"k{i}": f"v{i}" for i in range(6)}
+    assert store.in_group is False
+    group.close()
 
 
 async def test_a_domain_error_is_raised_from_its_own_write_only(store: SqliteStore) -> None:
@@ -214,9 +218,10 @@ async def test_commit_runs_the_waiting_calls_at_once(store: SqliteStore) -> None
 
 
 async def test_twenty_concurrent_orders_are_all_stored(
-    make_client: Any, token: str, docs_order: dict[str, Any], tmp_path: Path
+    make_client: Any, token: str, docs_order: dict[str, Any], shared_store: SharedStores
 ) -> None:
-    client = await make_client(db=str(tmp_path / "state.db"))
+    other = shared_store()
+    client = await make_client(db=getattr(other, "url", getattr(other, "path", "")))
     ids = [f"gc-order-{i:02d}" for i in range(20)]
     bodies = []
     for order_id in ids:
@@ -233,7 +238,7 @@ async def test_twenty_concurrent_orders_are_all_stored(
     app = client.server.app
     group = app[GROUP]
     assert group.grouped == 20
-    with SqliteStore(app[STORE].path) as other, other.snapshot() as tx:  # durable elsewhere
+    with other.snapshot() as tx:  # durable, read through another store
         stored = [tx.get_order("440810", order_id) for order_id in ids]
     assert [o["id"] if o else None for o in stored] == ids
     assert {o["status"] for o in stored if o} == {"Paid"}
@@ -278,37 +283,65 @@ async def test_a_write_after_the_store_closed_fails_at_once_not_left_waiting() -
         await asyncio.wait_for(group.write(lambda: 1), 5)
 
 
-def test_begin_group_without_waiting_refuses_while_another_writer_holds_the_file(
-    file_store: SqliteStore,
+def test_begin_group_without_waiting_refuses_while_another_writer_holds_the_database(
+    shared_store: SharedStores,
 ) -> None:
-    other = SqliteStore(file_store.path)
-    try:
-        assert other.begin_group(wait=False) is True
-        assert file_store.begin_group(wait=False) is False
-        assert file_store.in_group is False
-        other.commit_group()
-        assert file_store.begin_group(wait=False) is True
-        put(file_store, "k", "v")
-        file_store.commit_group()
-        assert meta(other, "k") == {"k": "v"}
-    finally:
-        other.close()
+    store, other = shared_store(), shared_store()
+    assert other.begin_group(wait=False) is True
+    assert store.begin_group(wait=False) is False
+    assert store.in_group is False
+    other.commit_group()
+    assert store.begin_group(wait=False) is True
+    put(store, "k", "v")
+    store.commit_group()
+    assert meta(other, "k") == {"k": "v"}
 
 
-async def test_writes_wait_for_another_writer_without_stalling_the_loop(file_store: SqliteStore) -> None:
-    other = SqliteStore(file_store.path)
-    group = GroupCommit(file_store)
+async def test_writes_wait_for_another_writer_without_stalling_the_loop(
+    shared_store: SharedStores,
+) -> None:
+    store, other = shared_store(), shared_store()
+    group = GroupCommit(store)
+    other.begin_group()  # another worker's (or instance's) group holds the write lock
+    pending = asyncio.ensure_future(group.write(partial(put, store, "k", "v")))
+    ticks = 0
+    for _ in range(20):  # this loop keeps turning while the write waits
+        await asyncio.sleep(0.001)
+        ticks += 1
+    assert ticks == 20
+    assert not pending.done()
+    assert meta(store, "k") == {"k": None}
+    other.commit_group()
+    assert await asyncio.wait_for(pending, 5) == "v"
+    assert meta(other, "k") == {"k": "v"}
+    assert group.groups == 1
+    group.close()
+
+
+@pytest.mark.postgres
+async def test_on_postgres_a_group_runs_off_the_loop_and_a_lock_held_too_long_fails_it(
+    postgres_url: str,
+) -> None:
+    store, other = PostgresStore(postgres_url, timeout=0.3), PostgresStore(postgres_url)
+    group = GroupCommit(store)
     try:
-        other.begin_group()  # another worker's group holds the write lock
-        pending = asyncio.ensure_future(group.write(partial(put, file_store, "k", "v")))
-        await asyncio.sleep(0.02)  # this loop keeps turning while the write waits
-        assert not pending.done()
-        assert meta(file_store, "k") == {"k": None}
+        assert group.threaded is True
+        ran_on: list[str] = []
+
+        def call() -> str:
+            ran_on.append(threading.current_thread().name)
+            return put(store, "k", "v")
+
+        other.begin_group()  # e.g. an instance stopped in the middle of its group: no group opens
+        with pytest.raises(StoreError, match="lock timeout"):
+            await asyncio.wait_for(group.write(call), 5)
         other.commit_group()
-        assert await asyncio.wait_for(pending, 5) == "v"
-        assert meta(other, "k") == {"k": "v"}
-        assert group.groups == 1
+        assert await group.write(call) == "v"
+        assert ran_on == ["store-group_0"]  # the group's thread, never the loop's
+        assert await group.read(lambda: threading.current_thread().name) != threading.current_thread().name
     finally:
+        group.close()
+        store.close()
         other.close()
 
 
@@ -388,4 +421,65 @@ async def test_a_memory_store_group_is_not_starved_by_a_writing_thread() -> None
     finally:
         stop.set()
         thread.join()
+        store.close()
+
+
+class _CommitLostStore(PostgresStore):
+    """A PostgreSQL store whose connection is cut just before a group's COMMIT."""
+
+    def commit_group(self) -> None:
+        state = self._state()
+        assert state.conn is not None
+        with psycopg.connect(self.url, autocommit=True) as killer:
+            killer.execute("SELECT pg_terminate_backend(%s)", (state.conn.info.backend_pid,))
+        super().commit_group()
+
+
+@pytest.mark.postgres
+async def test_on_postgres_a_lost_connection_at_commit_fails_the_group_and_applies_none(
+    postgres_url: str,
+) -> None:
+    failing, other = _CommitLostStore(postgres_url), PostgresStore(postgres_url)
+    group = GroupCommit(failing)
+    try:
+        outcomes = await asyncio.gather(
+            *(group.write(partial(put, failing, f"k{i}", "x")) for i in range(3)), return_exceptions=True
+        )
+        assert [type(o) for o in outcomes] == [StoreError] * 3
+        assert (group.groups, group.grouped) == (0, 0)
+        assert meta(other, "k0", "k1", "k2") == {"k0": None, "k1": None, "k2": None}
+        put(other, "later", "ok")  # the lost group released the writers' lock
+        assert meta(failing, "later") == {"later": "ok"}  # and its store got a new connection
+    finally:
+        group.close()
+        failing.close()
+        other.close()
+
+
+@pytest.mark.postgres
+def test_on_postgres_connections_cut_while_idle_are_replaced_unseen(postgres_url: str) -> None:
+    store = PostgresStore(postgres_url, pool_size=1)
+    try:
+        put(store, "k", "1")
+        for _ in range(2):  # e.g. the server restarted, or a proxy dropped idle connections
+            with psycopg.connect(postgres_url, autocommit=True) as killer:
+                killer.execute(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                    " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+                )
+            time.sleep(0.05)
+            assert put(store, "k", "2") == "2"  # its BEGIN found the connection dead: a new one
+            assert meta(store, "k") == {"k": "2"}
+        store.begin_group()
+        with psycopg.connect(postgres_url, autocommit=True) as killer:  # cut mid-transaction
+            killer.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            )
+        with pytest.raises(StoreError):  # something was sent: never retried behind the caller
+            put(store, "k", "3")
+        with pytest.raises(StoreError):
+            store.commit_group()
+        assert meta(store, "k") == {"k": "2"}
+    finally:
         store.close()

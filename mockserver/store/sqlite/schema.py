@@ -18,10 +18,13 @@ from typing import Any
 
 import orjson
 
+from loyapro_mock.mockserver.store.migrations import Migration, latest
+
 __all__ = [
     "BOOL_COLUMNS",
     "COLUMNS",
     "JSON_COLUMNS",
+    "MIGRATIONS",
     "SCHEMA",
     "SCHEMA_VERSION",
     "TABLES",
@@ -29,8 +32,6 @@ __all__ = [
     "encode_record",
     "encode_value",
 ]
-
-SCHEMA_VERSION = "2"
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -62,9 +63,6 @@ CREATE TABLE IF NOT EXISTS ledger (
     created_at TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS ledger_customer ON ledger (customer_id, program);
 CREATE INDEX IF NOT EXISTS ledger_order ON ledger (business_reference, order_id);
-CREATE TABLE IF NOT EXISTS balances (
-    customer_id INTEGER NOT NULL, program TEXT NOT NULL, amount REAL NOT NULL,
-    PRIMARY KEY (customer_id, program)) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS rewards (
     code TEXT PRIMARY KEY, business_reference TEXT NOT NULL, customer_id INTEGER,
     kind TEXT NOT NULL, status TEXT NOT NULL, discount_amount REAL NOT NULL,
@@ -90,6 +88,26 @@ CREATE TABLE IF NOT EXISTS journal (
     operation TEXT, verdict TEXT, session TEXT, entry TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS journal_received ON journal (received_at);
 """
+
+BALANCES = """
+CREATE TABLE IF NOT EXISTS balances (
+    customer_id INTEGER NOT NULL, program TEXT NOT NULL, amount REAL NOT NULL,
+    PRIMARY KEY (customer_id, program)) WITHOUT ROWID;
+INSERT OR REPLACE INTO balances (customer_id, program, amount)
+    SELECT customer_id, program, round(SUM(amount), 6) FROM ledger GROUP BY customer_id, program;
+"""
+
+
+def _statements(script: str) -> tuple[str, ...]:
+    return tuple(s.strip() for s in script.split(";") if s.strip())
+
+
+#: The schema's versions (`mockserver.store.migrations`); a new step is appended, never edited.
+MIGRATIONS = (
+    Migration(1, "every table but balances", _statements(SCHEMA)),
+    Migration(2, "balances: each customer's running sum per program, from the ledger", _statements(BALANCES)),
+)
+SCHEMA_VERSION = str(latest(MIGRATIONS))
 
 #: Tables emptied by a reset, children first.
 TABLES = (

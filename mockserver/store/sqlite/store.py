@@ -13,25 +13,29 @@ SQLite's errors leave this module as `StoreError` (the ``sqlite3.Error`` is its 
 from __future__ import annotations
 
 import os
-import re
 import sqlite3
 import threading
+import time
 from collections.abc import Iterable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import Any
-
-import orjson
 
 from loyapro_mock.mockserver.domain.clock import iso, parse_iso
 from loyapro_mock.mockserver.domain.records import Row
+from loyapro_mock.mockserver.store.journal_rows import journal_row
+from loyapro_mock.mockserver.store.migrations import VERSION_KEY, pending
 from loyapro_mock.mockserver.store.protocol import StoreError
 from loyapro_mock.mockserver.store.sqlite.connection import Checkpointer, WriterLock, connect, lock_path
-from loyapro_mock.mockserver.store.sqlite.schema import SCHEMA, SCHEMA_VERSION, TABLES
+from loyapro_mock.mockserver.store.sqlite.schema import MIGRATIONS, SCHEMA_VERSION, TABLES
 from loyapro_mock.mockserver.store.sqlite.tx import SqliteTx
 
-__all__ = ["SqliteStore"]
+__all__ = ["PRUNE_CHUNK", "SqliteStore"]
+
+#: Journal rows one pruning transaction deletes at most (a few milliseconds of the write lock).
+PRUNE_CHUNK = 2000
+#: Seconds the pruning pauses between two chunks, so that waiting writers get the lock.
+PRUNE_PAUSE = 0.002
 
 
 @contextmanager
@@ -48,47 +52,12 @@ def _store_errors(*, files: bool = False) -> Iterator[None]:
         raise StoreError(f"{exc.strerror or exc}: {exc.filename or ''}".rstrip(": ")) from exc
 
 
-_ISO_UTC = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z")
-
-
 @dataclass
 class _ThreadState:
     conn: sqlite3.Connection
     writer: WriterLock | None = None
     tx: SqliteTx | None = None
     group: bool = False  # a group commit is open on this connection (`SqliteStore.begin_group`)
-
-
-def _json_default(value: Any) -> Any:
-    as_dict = getattr(value, "as_dict", None)
-    if callable(as_dict):
-        return as_dict()
-    if isinstance(value, bytes | bytearray):
-        return value.decode("utf-8", "replace")
-    return str(value)
-
-
-def _received_at(value: Any) -> str:
-    if isinstance(value, str) and _ISO_UTC.fullmatch(value):
-        return value  # already the store's format (what the server's journal sends)
-    try:
-        return iso(parse_iso(value)) if value else iso(datetime.now(UTC))
-    except (TypeError, ValueError):
-        return iso(datetime.now(UTC))
-
-
-def _journal_row(entry: Row) -> tuple[Any, ...]:
-    data = {k: v for k, v in entry.items() if k != "id"}
-    data["received_at"] = _received_at(data.get("received_at"))
-    blob = orjson.dumps(data, default=_json_default, option=orjson.OPT_NON_STR_KEYS)
-    return (
-        data["received_at"],
-        data.get("pos"),
-        data.get("operation"),
-        data.get("verdict"),
-        data.get("session"),
-        blob.decode(),
-    )
 
 
 def _rollback(conn: sqlite3.Connection) -> None:
@@ -220,7 +189,11 @@ class SqliteStore:
             finally:
                 state.tx = None
             return
-        conn.execute("SAVEPOINT grouped")  # never nested: an inner transaction() joins
+        try:
+            conn.execute("SAVEPOINT grouped")  # never nested: an inner transaction() joins
+        except BaseException:
+            state.tx = None
+            raise
         try:
             yield state.tx
         except BaseException:
@@ -309,19 +282,19 @@ class SqliteStore:
         return self._open(write=False)
 
     def _init_schema(self) -> None:
+        """Create the schema, or migrate it to this mock's version (`mockserver.store.migrations`)."""
         with self.transaction() as tx:
-            for statement in SCHEMA.split(";"):
-                if statement.strip():
-                    tx.execute(statement)
-            version = tx.get_meta("schema_version")
-            if version == "1":  # before the balances table: sum what the ledger holds
-                tx.execute(
-                    "INSERT OR REPLACE INTO balances (customer_id, program, amount)"
-                    " SELECT customer_id, program, round(SUM(amount), 6) FROM ledger"
-                    " GROUP BY customer_id, program"
-                )
-            if version != SCHEMA_VERSION:
-                tx.set_meta("schema_version", SCHEMA_VERSION)
+            has_meta = tx.row("SELECT 1 AS found FROM sqlite_master WHERE type = 'table' AND name = 'meta'")
+            current = tx.get_meta(VERSION_KEY) if has_meta else None
+            steps = pending(current, MIGRATIONS, where=f"database {self.path}")
+            for step in steps:
+                for statement in step.statements:
+                    if callable(statement):
+                        statement(tx)
+                    else:
+                        tx.execute(statement)
+            if steps:
+                tx.set_meta(VERSION_KEY, SCHEMA_VERSION)
 
     # -- journal --------------------------------------------------------------------------
     def record_request(self, entry: Row) -> int:
@@ -330,7 +303,7 @@ class SqliteStore:
 
     def record_requests(self, entries: Iterable[Row]) -> list[int]:
         """Append journal entries in one transaction; see `Store.record_requests`."""
-        rows = [_journal_row(entry) for entry in entries]
+        rows = [journal_row(entry) for entry in entries]
         with self.transaction() as tx:
             return [
                 tx.insert(
@@ -383,6 +356,36 @@ class SqliteStore:
             out.append({"id": row["id"], **entry})
         return out
 
+    def prune_requests(self, *, before: str | None = None, keep: int | None = None) -> int:
+        """Delete old journal entries in short transactions; see `Store.prune_requests`."""
+        cutoff: int | None = None
+        if keep is not None:
+            with self.snapshot() as tx:
+                found = tx.row(
+                    "SELECT id FROM journal ORDER BY id DESC LIMIT 1 OFFSET ?", (max(0, int(keep)),)
+                )
+            cutoff = None if found is None else int(found["id"])
+        deleted = 0
+        for column, bound in (
+            ("id", cutoff),
+            ("received_at", None if before is None else iso(parse_iso(before))),
+        ):
+            if bound is None:
+                continue
+            op = "<=" if column == "id" else "<"
+            while True:
+                with self.transaction() as tx:
+                    count = tx.execute(
+                        f"DELETE FROM journal WHERE id IN (SELECT id FROM journal WHERE {column} {op} ?"
+                        " ORDER BY id LIMIT ?)",
+                        (bound, PRUNE_CHUNK),
+                    ).rowcount
+                deleted += count
+                if count < PRUNE_CHUNK:
+                    break
+                time.sleep(PRUNE_PAUSE)
+        return deleted
+
     # -- lifecycle ------------------------------------------------------------------------
     def reset(self) -> None:
         """Empty every table (journal and clock offset included)."""
@@ -390,7 +393,7 @@ class SqliteStore:
             for table in TABLES:
                 tx.execute(f"DELETE FROM {table}")
             tx.execute("DELETE FROM sqlite_sequence")
-            tx.set_meta("schema_version", SCHEMA_VERSION)
+            tx.set_meta(VERSION_KEY, SCHEMA_VERSION)
 
     def close(self) -> None:
         """Close every connection this store opened (an open group of this thread commits)."""
