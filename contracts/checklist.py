@@ -222,7 +222,10 @@ def resilience_steps(session: CertSession) -> list[Step]:
             ),
             f"code {plan.refused_code} of {who}",
             ("One lookup of the code, answered 422; the POS does not send it again unchanged.",),
-            (f"Code {plan.refused_code} stays unused in LoyaPro.",),
+            (
+                "Nothing changes in LoyaPro (a lookup never changes state); the POS shows the "
+                "refusal instead of sending the lookup again.",
+            ),
             REFUSED_CHECKS,
         ),
     ]
@@ -293,11 +296,11 @@ def render_markdown(session: CertSession) -> str:
     out += [
         "## Throughout the session",
         "",
-        "Every webhook call is graded as well: the mock must refuse none of them "
-        "(`session.no_refusals`), each must carry the session's customer and business "
-        "(`session.customer_identity`, `session.business_identity`) and register no new "
-        "business (`session.no_auto_registration`), and each must follow the contract "
-        "(schema, headers and payload contents).",
+        "Every webhook call of the steps above the resilience ones is graded as well: the mock "
+        "must refuse none of them (`session.no_refusals`), each must carry the session's "
+        "customer and business (`session.customer_identity`, `session.business_identity`) "
+        "and register no new business (`session.no_auto_registration`), and each must follow "
+        "the contract (schema, headers and payload contents).",
         "",
         "Keep the mock to the session until the report: do not reset it, restart it on an "
         "empty store or move its clock (`session.integrity` fails when that happened, and the "
