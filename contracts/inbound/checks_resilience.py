@@ -78,11 +78,14 @@ def _earned(order: dict[str, Any], customer_id: int | None) -> dict[str, float]:
     return {k: v for k, v in amounts(order, customer_id=customer_id, kinds=("earn",)).items() if v > 0}
 
 
-def _earn_entries(order: dict[str, Any]) -> int:
+def _earn_entries(order: dict[str, Any]) -> list[str]:
+    """The program of each earn entry the order booked."""
     ledger = order.get("ledger")
     if not isinstance(ledger, list):
-        return 0
-    return sum(1 for item in ledger if isinstance(item, dict) and item.get("kind") == "earn")
+        return []
+    return [
+        str(item.get("program")) for item in ledger if isinstance(item, dict) and item.get("kind") == "earn"
+    ]
 
 
 def _text(values: dict[str, float]) -> str:
@@ -157,12 +160,13 @@ def lost_answer_same_order(evidence: InboundEvidence) -> Verdict:
             reproduce(evidence, retry),
         )
     duplicate = obj(retry.response).get("duplicate") is True
-    once = held is not None and _earn_entries(held) == len(_earned(held, None))
+    programs = _earn_entries(held or {})
+    once = held is not None and len(programs) == len(set(programs))
     if held is None or held.get("status") != "Paid" or not once or not duplicate:
         status = held.get("status") if held else "not held"
         return Verdict.failed(
             f"order {lost.order_id} was sent again (#{retry.id}, duplicate: {duplicate}) but LoyaPro "
-            f"holds it {status} with {_earn_entries(held or {})} earn entries",
+            f"holds it {status} with {len(programs)} earn entries ({', '.join(programs) or 'none'})",
             cite([lost, retry]),
             reproduce(evidence, retry),
         )
