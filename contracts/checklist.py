@@ -15,6 +15,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
+from loyapro_mock.contracts.prepare import FIXED_AMOUNT
 from loyapro_mock.contracts.session import CertSession
 
 
@@ -153,7 +154,81 @@ def build_checklist(session: CertSession) -> list[Step]:
                 + (f"outcomes.reward_{kind}",),
             )
         )
-    return steps
+    return steps + resilience_steps(session)
+
+
+#: The checks of the resilience requirements (RES-nn), by the step that exercises them.
+LOST_ANSWER_CHECKS = ("resilience.lost_answer_same_order", "resilience.retries")
+RETRY_REWARD_CHECKS = ("resilience.waits_retry_after", "resilience.redeem_retried_same", "resilience.retries")
+REFUSED_CHECKS = ("resilience.no_unchanged_retry",)
+
+
+def resilience_steps(session: CertSession) -> list[Step]:
+    """The steps in which the mock misbehaves on purpose (none for a session without a
+    resilience plan): the cashier performs ordinary sales, the POS must cope by itself."""
+    plan = session.resilience
+    if plan is None:
+        return []
+    who = f"customer {plan.customer.name} ({plan.customer.international})"
+    return [
+        Step(
+            "retry-lost-answer",
+            "Sell while LoyaPro's answer is lost",
+            (
+                f"Open a new order, attach {who} (the resilience customer, not the one above) "
+                "and add one product.",
+                "Take payment. LoyaPro commits the order, then the connection drops: the POS "
+                "gets no answer. Do nothing else: the POS must send the order again by itself.",
+            ),
+            who,
+            (
+                "The paid order is sent again, under the same order id, once the answer was "
+                "lost; the mock answers the retry duplicate: true.",
+            ),
+            (
+                "LoyaPro holds the sale once, Paid, and the customer earned on it once (a "
+                "retry under a new order id would earn twice).",
+            ),
+            LOST_ANSWER_CHECKS,
+        ),
+        Step(
+            "retry-reward",
+            "Redeem while LoyaPro is busy, then failing",
+            (
+                f"Open a new order for {who} and add two products.",
+                f"Type the code {plan.code} in the reward field. LoyaPro answers 429 (rate "
+                f"limited, Retry-After: {plan.retry_after}): the POS waits at least that long and "
+                "looks the code up again by itself.",
+                f"Confirm the reward ({FIXED_AMOUNT:g} off the order). LoyaPro "
+                "commits the redemption, then answers with a server error: the POS sends the same "
+                "redeem again (the same code and order id) by itself.",
+                "Take payment.",
+            ),
+            f"code {plan.code} of {who}",
+            (
+                f"A lookup of {plan.code} answered 429, the same lookup again no sooner than "
+                f"{plan.retry_after} s later, a redeem answered 5xx, the same redeem again.",
+            ),
+            (f"Code {plan.code} ends redeemed once in LoyaPro, on this order.",),
+            RETRY_REWARD_CHECKS,
+        ),
+        Step(
+            "no-retry-refused",
+            "A refused code is not retried",
+            (
+                f"Open a new order for {who} and type the code {plan.refused_code} in the reward "
+                "field. LoyaPro refuses it (422: valid only at another branch).",
+                "Check the POS shows why; do not type it again. Cancel the reward.",
+            ),
+            f"code {plan.refused_code} of {who}",
+            ("One lookup of the code, answered 422; the POS does not send it again unchanged.",),
+            (
+                "Nothing changes in LoyaPro (a lookup never changes state); the POS shows the "
+                "refusal instead of sending the lookup again.",
+            ),
+            REFUSED_CHECKS,
+        ),
+    ]
 
 
 def checklist_document(session: CertSession) -> dict[str, Any]:
@@ -169,6 +244,7 @@ def checklist_document(session: CertSession) -> dict[str, Any]:
             {**asdict(reward), "allowed_products": list(reward.allowed_products)}
             for reward in session.rewards
         ],
+        "resilience": asdict(session.resilience) if session.resilience is not None else None,
         "steps": [asdict(step) for step in build_checklist(session)],
         "report_command": f"loyapro-mock certify report --session {session.id}",
     }
@@ -188,8 +264,15 @@ def render_markdown(session: CertSession) -> str:
         "|---|---|---|",
     ]
     out += [f"| {c.name} | {c.name_localized} | {c.international} |" for c in session.customers]
+    plan = session.resilience
+    if plan is not None:
+        c = plan.customer
+        out.append(f"| {c.name} | {c.name_localized} | {c.international} (resilience steps only) |")
     out += ["", "## Reward codes", "", "| Code | Kind | What the POS must show |", "|---|---|---|"]
     out += [f"| `{r.code}` | {r.kind} | {_describe_reward(session, r.kind)} |" for r in session.rewards]
+    if plan is not None:
+        out.append(f"| `{plan.code}` | fixed_amount | {FIXED_AMOUNT:g} off the order (resilience steps) |")
+        out.append(f"| `{plan.refused_code}` | fixed_amount | refused: valid only at another branch |")
     out += ["", "## Steps", ""]
     for number, step in enumerate(build_checklist(session), start=1):
         out += [f"### {number}. {step.title} (`{step.id}`)", "", f"Uses: {step.uses}.", ""]
@@ -199,14 +282,25 @@ def render_markdown(session: CertSession) -> str:
         out += ["", "Outcome in LoyaPro:", ""]
         out += [f"- {item}" for item in step.outcome]
         out += ["", "Graded by: " + ", ".join(f"`{name}`" for name in step.checks), ""]
+    if plan is not None:
+        out += [
+            "## Resilience steps",
+            "",
+            "The last steps grade LoyaPro best practice, not LoyaPro's POS documentation: the "
+            "mock misbehaves on purpose (fault rules `certify start` installed, scoped to the "
+            "resilience customer and codes: `GET /__admin/faults` lists them) and the POS must "
+            "cope by itself. They are reported as their own group (RES-01 to RES-05) and count "
+            "for the sign-off.",
+            "",
+        ]
     out += [
         "## Throughout the session",
         "",
-        "Every webhook call is graded as well: the mock must refuse none of them "
-        "(`session.no_refusals`), each must carry the session's customer and business "
-        "(`session.customer_identity`, `session.business_identity`) and register no new "
-        "business (`session.no_auto_registration`), and each must follow the contract "
-        "(schema, headers and payload contents).",
+        "Every webhook call of the steps above the resilience ones is graded as well: the mock "
+        "must refuse none of them (`session.no_refusals`), each must carry the session's "
+        "customer and business (`session.customer_identity`, `session.business_identity`) "
+        "and register no new business (`session.no_auto_registration`), and each must follow "
+        "the contract (schema, headers and payload contents).",
         "",
         "Keep the mock to the session until the report: do not reset it, restart it on an "
         "empty store or move its clock (`session.integrity` fails when that happened, and the "

@@ -17,7 +17,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
-from loyapro_mock.contracts.requirements import REQUIREMENTS
+from loyapro_mock.contracts.requirements import GROUPS, REQUIREMENTS, in_group
 
 
 class Outcome(enum.StrEnum):
@@ -244,6 +244,18 @@ class Report:
             parts.append("not exercised: " + ", ".join(f"{f.requirement} {f.check}" for f in missing))
         return "; ".join(parts) or "no check ran"
 
+    def group_summary(self, group: str) -> dict[str, Any]:
+        """One group of the catalogue (`contracts.requirements.GROUPS`): its title, its
+        requirement ids and how many of them ended in each status."""
+        ids = [item.id for item in in_group(group)]
+        statuses = Counter(self.status(requirement_id) for requirement_id in ids)
+        return {
+            "group": group,
+            "title": GROUPS[group],
+            "requirements": ids,
+            "status": {key: statuses.get(key, 0) for key in (*(o.value for o in Outcome), NOT_GRADED)},
+        }
+
     def as_dict(self) -> dict[str, Any]:
         """The report as plain JSON-ready data."""
         counts = self.counts()
@@ -260,6 +272,7 @@ class Report:
             "signed_off": self.signed_off,
             "verdict_reason": self.verdict_reason(),
             "summary": {outcome.value: counts[outcome] for outcome in Outcome},
+            "groups": [self.group_summary(group) for group in GROUPS],
             "not_graded": [
                 {"requirement": requirement_id, "reason": self.not_graded_reason(requirement_id)}
                 for requirement_id in self.not_graded()

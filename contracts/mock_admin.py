@@ -60,6 +60,16 @@ class MockAdmin:
         )
         return data
 
+    def add_fault(self, rule: dict[str, Any]) -> dict[str, Any]:
+        """``POST /__admin/faults``: add a fault rule (tried after those held); returns it as held."""
+        data: dict[str, Any] = self._call("POST", "/__admin/faults", json=rule)
+        return data
+
+    def faults(self) -> dict[str, Any]:
+        """``GET /__admin/faults``: the rules held (with their counters) and the last injections."""
+        data: dict[str, Any] = self._call("GET", "/__admin/faults")
+        return data
+
     def register_session(self, body: dict[str, Any]) -> dict[str, Any]:
         """``POST /__admin/sessions``: let the mock's inspector follow a certification session;
         returns the session with its checklist's progress."""

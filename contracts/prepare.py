@@ -5,12 +5,19 @@ from __future__ import annotations
 
 import random
 import re
+import uuid
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
 from loyapro_mock.contracts.mock_admin import MockAdmin, MockAdminError
-from loyapro_mock.contracts.session import CatalogueProduct, CertSession, SessionCustomer, SessionReward
+from loyapro_mock.contracts.session import (
+    CatalogueProduct,
+    CertSession,
+    ResiliencePlan,
+    SessionCustomer,
+    SessionReward,
+)
 
 DOCS_BUSINESS_REFERENCE = 440810
 DOCS_BRANCH_ID = "97be5de5-ae01-4efe-8355-7c6aaf077be7"
@@ -27,6 +34,10 @@ _NAMES = (
 PERCENTAGE = 20.0
 PERCENTAGE_CAP = 15.0
 FIXED_AMOUNT = 10.0
+#: The Retry-After seconds of the 429 a session's resilience step gets.
+RETRY_AFTER = 1
+#: The 5xx the session's redeem gets once the redemption is committed.
+REDEEM_ERROR_STATUS = 502
 
 
 def session_customer(rng: random.Random) -> SessionCustomer:
@@ -119,9 +130,11 @@ def start_session(
     pos_version: str = "",
     seed: int | None = None,
     admin: MockAdmin | None = None,
+    resilience: bool = True,
 ) -> CertSession:
     """Create a session: note where the journal stands and the mock's state marker, make a
-    customer, issue three codes.
+    customer, issue three codes; with ``resilience``, also make the resilience steps'
+    customer and codes and install the fault rules scoped to them (`install_resilience`).
 
     ``catalogue`` holds the POS's products as its Product API lists them (``price``
     after tax unless ``prices_include_tax`` is False); the session keeps them, so that
@@ -191,4 +204,76 @@ def start_session(
                 allowed_products=tuple(str(item.get("id")) for item in allowed if isinstance(item, dict)),
             )
         )
+    if resilience:
+        session.resilience = install_resilience(session, admin, rng)
     return session
+
+
+def install_resilience(session: CertSession, admin: MockAdmin, rng: random.Random) -> ResiliencePlan:
+    """The resilience steps' customer and codes, and the fault rules scoped to them.
+
+    The rules match only this customer's calls and these codes, in the session's POS and
+    business, so the other steps (and other sessions) never meet them:
+
+    * ``lost_answer``: the customer's first paid order is committed, then the connection is
+      reset (the answer is lost);
+    * ``rate_limited``: the first lookup of ``code`` is answered 429 with ``Retry-After``,
+      applying nothing;
+    * ``redeem_error``: the first redeem of ``code`` is committed, then answered 5xx.
+    """
+    customer = session.customer
+    while customer.mobile == session.customer.mobile:
+        customer = session_customer(rng)
+    other_branch = str(uuid.UUID(int=rng.getrandbits(128), version=4))
+    codes = []
+    for branches in (None, [other_branch]):
+        issued = admin.issue_reward(
+            {
+                "kind": "fixed_amount",
+                "discount_amount": FIXED_AMOUNT,
+                "business_reference": session.business_reference,
+                "customer_mobile_number": customer.mobile,
+                "mobile_country_code": str(customer.dial_code),
+                "branch_ids": branches,
+                "session": session.id,
+            }
+        )
+        codes.append(str(issued["code"]))
+    code, refused_code = codes
+    scope = {
+        "pos": session.pos_name,
+        "business": str(session.business_reference),
+        "nth": 1,
+    }
+    rules = {
+        "lost_answer": {
+            **scope,
+            "operation": "order",
+            "order_status": "Paid",
+            "customer_mobile": f"+{customer.dial_code}{customer.mobile}",
+            "action": "commit_then_fail",
+            "then": "reset",
+        },
+        "rate_limited": {
+            **scope,
+            "operation": "reward",
+            "reward_code": code,
+            "action": "error",
+            "status": 429,
+            "retry_after": RETRY_AFTER,
+        },
+        "redeem_error": {
+            **scope,
+            "operation": "redeem",
+            "reward_code": code,
+            "action": "commit_then_fail",
+            "then": "error",
+            "status": REDEEM_ERROR_STATUS,
+        },
+    }
+    ids = {}
+    for role, rule in rules.items():
+        ids[role] = str(admin.add_fault({"id": f"{session.id}-{role.replace('_', '-')}", **rule})["id"])
+    return ResiliencePlan(
+        customer=customer, code=code, refused_code=refused_code, retry_after=RETRY_AFTER, rules=ids
+    )

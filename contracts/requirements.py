@@ -1,34 +1,54 @@
 """The requirement catalogue: what LoyaPro asks of a POS, one stable id per requirement.
 
-The ids come from LoyaPro's POS documentation: each item of "Requirements from POS"
+Most ids come from LoyaPro's POS documentation: each item of "Requirements from POS"
 (``POS-nn``), the headers every request must carry (``HDR-nn``), the contents the order
 webhook payload must include (``ORD-nn``) and the webhook contract itself (``WHK-nn``).
-A requirement is graded by one or more checks (see :mod:`contracts.registry`).
+The resilience requirements (``RES-nn``) are LoyaPro best practice, not in its POS
+documentation: how a POS copes when LoyaPro misbehaves (a lost answer, a 5xx, a 429, a
+refusal). They are their own group (`GROUPS`), and they count for the sign-off like the
+others. A requirement is graded by one or more checks (see :mod:`contracts.registry`).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+#: The groups of the catalogue, in report order, with the heading reports show.
+DOCUMENTED = "documented"
+RESILIENCE = "resilience"
+GROUPS: dict[str, str] = {
+    DOCUMENTED: "LoyaPro's POS documentation",
+    RESILIENCE: "Resilience (LoyaPro best practice, not in LoyaPro's POS documentation)",
+}
+
 
 @dataclass(frozen=True)
 class Requirement:
-    """One thing LoyaPro requires of a POS, quoted from the documentation it comes from."""
+    """One thing LoyaPro requires of a POS, quoted from the documentation it comes from
+    (for a best practice: what it asks, in the catalogue's words)."""
 
     id: str
     title: str
     source: str
     quote: str
+    group: str = DOCUMENTED
 
     def as_dict(self) -> dict[str, str]:
         """The requirement as plain JSON-ready data."""
-        return {"id": self.id, "title": self.title, "source": self.source, "quote": self.quote}
+        return {
+            "id": self.id,
+            "title": self.title,
+            "source": self.source,
+            "quote": self.quote,
+            "group": self.group,
+        }
 
 
 _GETTING_STARTED = "LoyaPro X POS: Getting Started, Requirements from POS"
 _HEADERS = "LoyaPro X POS: Getting Started, Communicating with LoyaPro using Webhook"
 _PAYLOAD = "LoyaPro X POS: Order Webhook, payload contents"
 _WEBHOOK = "LoyaPro X POS: Order Webhook"
+_BEST_PRACTICE = "LoyaPro best practice (not in LoyaPro's POS documentation)"
 
 REQUIREMENTS: tuple[Requirement, ...] = (
     Requirement(
@@ -138,9 +158,56 @@ REQUIREMENTS: tuple[Requirement, ...] = (
     ),
     Requirement("ORD-11", "Total including tax", _PAYLOAD, "Total details: Total (Including tax)"),
     Requirement("ORD-12", "Order status", _PAYLOAD, "Order Status (Initiated, Paid, Void, Refunded)"),
+    Requirement(
+        "RES-01",
+        "A lost answer to a paid order is retried under the same order id",
+        _BEST_PRACTICE,
+        "When the answer to a paid order is lost (LoyaPro committed it, the POS never heard), "
+        "the POS sends the same order again, under the same order id, so that the customer "
+        "earns once.",
+        RESILIENCE,
+    ),
+    Requirement(
+        "RES-02",
+        "A redeem answered 5xx is retried as the same redemption",
+        _BEST_PRACTICE,
+        "When a redeem is answered with a 5xx, the POS sends the same redemption again (the same "
+        "code, the same order id), so that the code is redeemed once, on that order.",
+        RESILIENCE,
+    ),
+    Requirement(
+        "RES-03",
+        "A 429 is retried after Retry-After",
+        _BEST_PRACTICE,
+        "When LoyaPro answers 429 (rate limited), the POS waits at least the Retry-After "
+        "seconds before it sends the call again.",
+        RESILIENCE,
+    ),
+    Requirement(
+        "RES-04",
+        "A 4xx is not retried unchanged",
+        _BEST_PRACTICE,
+        "A call LoyaPro refused with a 4xx (other than 429) is final: sent again unchanged it "
+        "is refused again; the POS shows the cashier why instead of retrying it.",
+        RESILIENCE,
+    ),
+    Requirement(
+        "RES-05",
+        "A call that got no answer or a 5xx or 429 is retried",
+        _BEST_PRACTICE,
+        "A POS retries a call whose answer was lost, answered 5xx or 429: LoyaPro may have "
+        "committed it (a lost answer, a 5xx after commit) or not (a 429), and only a retry "
+        "tells the POS which.",
+        RESILIENCE,
+    ),
 )
 
 _BY_ID = {requirement.id: requirement for requirement in REQUIREMENTS}
+
+
+def in_group(group: str) -> list[Requirement]:
+    """The catalogue's requirements of one group (`GROUPS`), in catalogue order."""
+    return [item for item in REQUIREMENTS if item.group == group]
 
 
 def requirement(requirement_id: str) -> Requirement:

@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 from loyapro_mock.contracts.findings import Finding, Report
 from loyapro_mock.contracts.reports import tool_version
-from loyapro_mock.contracts.requirements import REQUIREMENTS
+from loyapro_mock.contracts.requirements import REQUIREMENTS, RESILIENCE
 from loyapro_mock.openapi import load_spec
 
 _ORDER = {item.id: index for index, item in enumerate(REQUIREMENTS)}
@@ -53,7 +53,12 @@ def not_graded_reasons(findings: list[Finding], scope: list[str]) -> dict[str, s
         if item.id in graded:
             continue
         part = scope_of(item.id)
-        if part in scope:
+        if part in scope and item.group == RESILIENCE:
+            reasons[item.id] = (
+                "the session had no resilience steps (started with --no-resilience, or by an "
+                "earlier version): start a new session with `certify start`"
+            )
+        elif part in scope:
             reasons[item.id] = f"no {part} check graded it in this run"
         else:
             reasons[item.id] = f"outside this run's scope; {SCOPE_HINTS[part]}"

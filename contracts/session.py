@@ -92,6 +92,37 @@ class CatalogueProduct:
         return self.price / factor if self.tax_inclusive else self.price
 
 
+@dataclass(frozen=True)
+class ResiliencePlan:
+    """The faults a session has the mock inject, scoped to a customer and codes of its own.
+
+    ``customer`` is the resilience steps' customer (not the session's main one, so the
+    other steps' traffic never meets a fault); ``code`` is a fixed-amount code whose first
+    lookup is answered 429 with ``Retry-After: retry_after`` and whose first redeem is
+    committed, then answered 5xx; ``refused_code`` is valid only at another branch, so its
+    lookup is refused (422). ``rules`` names the fault rules, by role: ``lost_answer`` (the
+    customer's first paid order is committed, then its answer lost), ``rate_limited`` and
+    ``redeem_error``.
+    """
+
+    customer: SessionCustomer
+    code: str
+    refused_code: str
+    retry_after: int
+    rules: dict[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> ResiliencePlan:
+        """Read a plan saved by `CertSession.as_dict`."""
+        return cls(
+            customer=SessionCustomer(**data["customer"]),
+            code=str(data["code"]),
+            refused_code=str(data["refused_code"]),
+            retry_after=int(data["retry_after"]),
+            rules={str(k): str(v) for k, v in dict(data.get("rules") or {}).items()},
+        )
+
+
 @dataclass
 class CertSession:
     """Everything ``certify report`` needs to find and judge a session's traffic."""
@@ -114,6 +145,9 @@ class CertSession:
     #: The mock's state marker when the session started (``GET /__admin/health`` ``state``):
     #: ``certify report`` compares it with the mock's to notice a reset, restart or clock move.
     mock_state: dict[str, Any] = field(default_factory=dict)
+    #: The faults the session injects for its resilience steps (None: a session started
+    #: without them, whose resilience requirements are then not exercised).
+    resilience: ResiliencePlan | None = None
 
     @staticmethod
     def new_id() -> str:
@@ -161,6 +195,8 @@ class CertSession:
         ]
         values["catalogue"] = [CatalogueProduct(**item) for item in data.get("catalogue", [])]
         values["mock_state"] = dict(data.get("mock_state") or {})
+        plan = data.get("resilience")
+        values["resilience"] = ResiliencePlan.from_dict(plan) if isinstance(plan, Mapping) else None
         return cls(**values)
 
     def save(self, directory: Path) -> Path:

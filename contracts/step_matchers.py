@@ -15,7 +15,7 @@ from typing import Any
 from loyapro_mock.contracts.checklist import build_checklist
 from loyapro_mock.contracts.session import CertSession
 
-__all__ = ["session_registration", "step_matchers"]
+__all__ = ["resilience_matchers", "session_registration", "step_matchers"]
 
 
 def _paid(session: CertSession) -> dict[str, Any]:
@@ -24,6 +24,62 @@ def _paid(session: CertSession) -> dict[str, Any]:
         f"{session.customer.mobile}",
         "operation": "order",
         "response": {"/status": "Paid", "/customer/customer_mobile_number": session.customer.mobile},
+    }
+
+
+def resilience_matchers(session: CertSession) -> dict[str, list[dict[str, Any]]]:
+    """The requests of the resilience steps (none without a resilience plan): the calls the
+    mock's faults answer are refused on purpose (``verdict: rejected``), then the retries."""
+    plan = session.resilience
+    if plan is None:
+        return {}
+    mobile = plan.customer.mobile
+
+    def code(value: str, operation: str, what: str, **extra: Any) -> dict[str, Any]:
+        return {"description": what, "operation": operation, "body": {"/reward_code": value}, **extra}
+
+    return {
+        "retry-lost-answer": [
+            {
+                "description": f"a paid order of the resilience customer {plan.customer.international}, "
+                "its answer lost",
+                "operation": "order",
+                "verdict": "rejected",
+                "body": {"/order/customer/phone": mobile, "/order/status": 4},
+            },
+            {
+                "description": "the same order sent again, answered duplicate: true",
+                "operation": "order",
+                "response": {"/duplicate": True, "/customer/customer_mobile_number": mobile},
+            },
+        ],
+        "retry-reward": [
+            code(
+                plan.code,
+                "reward",
+                f"a lookup of {plan.code} answered 429",
+                verdict="rejected",
+                response={"/code": "rate_limited"},
+            ),
+            code(plan.code, "reward", f"the lookup of {plan.code} again, answered"),
+            code(plan.code, "redeem", f"a redeem of {plan.code} answered 5xx", verdict="rejected"),
+            code(plan.code, "redeem", f"the redeem of {plan.code} again, answered"),
+            {
+                "description": "an order answered Paid with the resilience customer "
+                f"{plan.customer.international}",
+                "operation": "order",
+                "response": {"/status": "Paid", "/customer/customer_mobile_number": mobile},
+            },
+        ],
+        "no-retry-refused": [
+            code(
+                plan.refused_code,
+                "reward",
+                f"a lookup of {plan.refused_code} refused (valid only at another branch)",
+                verdict="rejected",
+                response={"/code": "reward_not_valid_for_branch"},
+            )
+        ],
     }
 
 
@@ -63,7 +119,7 @@ def step_matchers(session: CertSession) -> dict[str, list[dict[str, Any]]]:
                 "body": {"/reward_code": reward.code},
             },
         ]
-    return matchers
+    return matchers | resilience_matchers(session)
 
 
 def session_registration(session: CertSession) -> dict[str, Any]:

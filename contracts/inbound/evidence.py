@@ -31,6 +31,9 @@ class JournalEntry:
     response: Any
     violations: tuple[dict[str, Any], ...] = ()
     pos: str | None = None
+    #: What a fault rule did to the call (the journal's ``fault``), None when none fired.
+    fault: dict[str, Any] | None = None
+    duration_ms: float = 0.0
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> JournalEntry:
@@ -40,6 +43,8 @@ class JournalEntry:
         headers = mapping(request.get("headers"))
         violations = data.get("violations")
         violations = violations if isinstance(violations, list) else []
+        fault = data.get("fault")
+        duration = data.get("duration_ms")
         return cls(
             id=int(data.get("id", 0)),
             received_at=str(data.get("received_at", "")),
@@ -53,6 +58,8 @@ class JournalEntry:
             response=response.get("body"),
             violations=tuple(item for item in violations if isinstance(item, dict)),
             pos=data.get("pos"),
+            fault=dict(fault) if isinstance(fault, dict) else None,
+            duration_ms=float(duration) if isinstance(duration, int | float) else 0.0,
         )
 
     @property
@@ -103,17 +110,30 @@ class JournalEntry:
             return f"lookup {self.reward_code} -> HTTP {self.status}"
         return f"{self.method} {self.path} -> HTTP {self.status}"
 
+    @property
+    def fault_rule(self) -> str | None:
+        """The id of the fault rule that fired on the call (None when none did)."""
+        return str(self.fault["rule"]) if self.fault and self.fault.get("rule") is not None else None
+
 
 @dataclass
 class InboundEvidence:
     """A certification session, the journal entries the POS produced during it, the mock's
     state after it (None when it was not read: the outcome checks then fail), and whether the
-    mock stayed the world the session started in (`Integrity`)."""
+    mock stayed the world the session started in (`Integrity`).
+
+    The resilience steps' calls (those of the session's resilience customer and codes, which
+    meet injected faults) are kept apart, in ``resilience`` with the state of that customer,
+    those codes and their orders in ``resilience_state``: only the resilience checks grade
+    them, so an injected fault is never another check's finding.
+    """
 
     session: CertSession
     entries: list[JournalEntry] = field(default_factory=list)
     state: MockState | None = None
     integrity: Integrity = field(default_factory=Integrity)
+    resilience: list[JournalEntry] = field(default_factory=list)
+    resilience_state: MockState | None = None
 
     def webhooks(self) -> list[JournalEntry]:
         """Entries of the three webhooks (order, reward, redeem), oldest first."""

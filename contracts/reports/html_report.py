@@ -8,7 +8,7 @@ from pathlib import Path
 from string import Template
 
 from loyapro_mock.contracts.findings import NOT_GRADED, Evidence, Finding, Outcome, Report, SignOff
-from loyapro_mock.contracts.requirements import REQUIREMENTS
+from loyapro_mock.contracts.requirements import GROUPS, REQUIREMENTS, Requirement
 
 _ORDER = {item.id: index for index, item in enumerate(REQUIREMENTS)}
 _LABELS = {outcome.value: outcome.label for outcome in Outcome} | {NOT_GRADED: "NOT GRADED"}
@@ -77,6 +77,8 @@ def _check_name(name: str) -> str:
 def _overview(report: Report) -> str:
     rows = []
     for item in REQUIREMENTS:
+        if item is _first_of_group(item):
+            rows.append(f'<tr class="group"><th colspan="5">{escape(GROUPS[item.group])}</th></tr>')
         findings = [finding for finding in report.findings if finding.requirement == item.id]
         status = report.status(item.id)
         if findings:
@@ -98,10 +100,17 @@ def _overview(report: Report) -> str:
     )
 
 
+def _first_of_group(item: Requirement) -> Requirement:
+    """The first requirement of ``item``'s group, in catalogue order."""
+    return next(entry for entry in REQUIREMENTS if entry.group == item.group)
+
+
 def _sections(report: Report) -> list[str]:
     sections = []
     for requirement_id, findings in _by_requirement(report):
         item = next(entry for entry in REQUIREMENTS if entry.id == requirement_id)
+        if item is _first_of_group(item):
+            sections.append(f'<h3 class="group">{escape(GROUPS[item.group])}</h3>')
         heading = (
             f'<h3 id="{escape(item.id)}">{escape(item.id)} - {escape(item.title)}</h3>\n'
             f'<p class="quote">"{escape(item.quote)}" ({escape(item.source)})</p>\n'

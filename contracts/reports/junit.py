@@ -3,7 +3,8 @@
 A check that was not exercised is written as a failure of type ``not_exercised``: CI must
 not count it as a pass. A requirement the run did not grade is a suite with one skipped
 case (``not_graded``), never left out. Every suite carries the run's verdict as properties
-(``verdict``, ``exit_code``, ``verdict_reason``).
+(``verdict``, ``exit_code``, ``verdict_reason``) and its requirement's group
+(``requirement_group``: ``documented``, or ``resilience`` for the RES requirements).
 """
 
 from __future__ import annotations
@@ -39,7 +40,7 @@ def render_junit(report: Report) -> str:
             skipped="0" if findings else "1",
             timestamp=report.generated_at,
         )
-        _add_properties(suite, report)
+        _add_properties(suite, report, item.group)
         for finding in findings:
             _add_case(suite, finding)
         if not findings:
@@ -51,9 +52,10 @@ def render_junit(report: Report) -> str:
     return ET.tostring(root, encoding="unicode", xml_declaration=True) + "\n"
 
 
-def _add_properties(suite: ET.Element, report: Report) -> None:
+def _add_properties(suite: ET.Element, report: Report, group: str) -> None:
     properties = ET.SubElement(suite, "properties")
     for key, value in (
+        ("requirement_group", group),
         ("pos_name", report.pos_name),
         ("pos_version", report.pos_version),
         ("spec_version", report.spec_version),

@@ -10,7 +10,7 @@ from rich.table import Table
 from rich.text import Text
 
 from loyapro_mock.contracts.findings import NOT_GRADED, Finding, Outcome, Report, SignOff
-from loyapro_mock.contracts.requirements import REQUIREMENTS
+from loyapro_mock.contracts.requirements import GROUPS, in_group
 
 _STYLES = {
     Outcome.PASS.value: "bold green",
@@ -35,7 +35,9 @@ def summary_table(report: Report) -> Table:
     """A rich table with one row per requirement of the catalogue: checks passed and the result.
 
     Requirements the run did not grade are rows too (``NOT GRADED``), never dropped; the
-    checks that did not pass are named, whole, under the table.
+    checks that did not pass are named, whole, under the table. Each group of the catalogue
+    (the documented requirements, then the resilience ones) is its own section, headed by
+    its title.
     """
     table = Table(
         title=f"LoyaPro certification: {report.pos_name} {report.pos_version}",
@@ -45,11 +47,15 @@ def summary_table(report: Report) -> Table:
     table.add_column("Requirement", ratio=1, min_width=12)
     table.add_column("Passed", justify="right", no_wrap=True)
     table.add_column("Result", no_wrap=True, min_width=13)
-    for item in REQUIREMENTS:
-        findings = [finding for finding in report.findings if finding.requirement == item.id]
-        passed = f"{sum(finding.passed for finding in findings)}/{len(findings)}" if findings else "-"
-        status = report.status(item.id)
-        table.add_row(item.id, item.title, passed, Text(_LABELS[status], style=_STYLES[status]))
+    for group, title in GROUPS.items():
+        if group != next(iter(GROUPS)):
+            table.add_section()
+        table.add_row("", Text(title, style="bold"), "", "")
+        for item in in_group(group):
+            findings = [finding for finding in report.findings if finding.requirement == item.id]
+            passed = f"{sum(finding.passed for finding in findings)}/{len(findings)}" if findings else "-"
+            status = report.status(item.id)
+            table.add_row(item.id, item.title, passed, Text(_LABELS[status], style=_STYLES[status]))
     return table
 
 

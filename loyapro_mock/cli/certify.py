@@ -102,6 +102,14 @@ def certify_group() -> None:
 )
 @click.option("--pos-version", default="", help="The POS version under certification (shown in the report).")
 @click.option(
+    "--resilience/--no-resilience",
+    default=True,
+    show_default=True,
+    help="Add the resilience steps: fault rules on a customer and codes of the session's own "
+    "(a lost answer, a 429, a 5xx) grade how the POS retries (RES-01 to RES-05). Without them "
+    "the session cannot sign off.",
+)
+@click.option(
     "--dir",
     "directory",
     type=click.Path(path_type=Path),
@@ -119,12 +127,15 @@ def start(
     pos_token: str | None,
     pos_prices: str,
     pos_version: str,
+    resilience: bool,
     directory: Path,
 ) -> None:
     """Prepare a certification session and write the cashier checklist (Markdown and JSON).
 
     With --pos-url, the POS's products are read from its Product API and loaded into the
     mock; the session keeps them to grade prices. A POS that cannot be read stops here.
+    The resilience steps install fault rules on the mock, scoped to the session's
+    resilience customer and codes (listed by GET /__admin/faults).
     """
     reference: int | str = int(business_reference) if business_reference.isdigit() else business_reference
     catalogue = _load_pos_catalogue(mock_url, reference, pos_url, pos_token) if pos_url else []
@@ -140,6 +151,7 @@ def start(
             catalogue_source="the POS's Product API",
             prices_include_tax=pos_prices == "tax-inclusive",
             pos_version=pos_version,
+            resilience=resilience,
         )
     except MockAdminError as exc:
         raise click.ClickException(str(exc)) from exc
@@ -156,6 +168,15 @@ def start(
         click.echo(f"warning: the mock's inspector will not follow this session: {exc}", err=True)
     for line in _grading_plan(session, pos_url):
         click.echo(line)
+    if session.resilience is not None:
+        rules = ", ".join(session.resilience.rules.values())
+        click.echo(
+            f"resilience steps: fault rules {rules} on customer "
+            f"{session.resilience.customer.international} and codes {session.resilience.code}, "
+            f"{session.resilience.refused_code}"
+        )
+    else:
+        click.echo("no resilience steps: RES-01 to RES-05 will be not graded, so the session cannot sign off")
     click.echo(f"when the cashier is done: loyapro-mock certify report --session {session.id}")
 
 

@@ -17,14 +17,17 @@ A rule matches webhook calls and says what goes wrong with the ones it fires on:
     action: commit_then_fail   # latency | error | reset | hang | commit_then_fail
     latency: 0.5               # latency: seconds, or {uniform: [0.1, 0.9]}, {normal: [0.3, 0.1]},
                                #   {exponential: 0.2} (drawn from the seed, at most 120 s)
-    status: 503                # error, and commit_then_fail with then: error: 500, 502, 503, 504
-    retry_after: 1             # the Retry-After seconds of a 503 (default 1)
+    status: 503                # error, and commit_then_fail with then: error: 500, 502, 503, 504;
+                               #   error also 429 (a rate limit's answer, applying nothing)
+    retry_after: 1             # the Retry-After seconds of a 503 or 429 (default 1)
     then: reset                # commit_then_fail: reset (the answer is lost) or error (a 5xx)
     seconds: 60                # hang: close without an answer after this long (default 60)
 
 Actions: ``latency`` answers normally after a delay; ``error`` answers a 5xx problem+json
-and applies nothing; ``reset`` resets the connection (TCP RST) and applies nothing; ``hang``
-sends nothing until the client gives up (or ``seconds`` pass) and applies nothing;
+and applies nothing (with ``status: 429`` it answers as a rate limit does, ``rate_limited``
+with ``Retry-After``: does the POS wait before it retries?); ``reset`` resets the connection
+(TCP RST) and applies nothing; ``hang`` sends nothing until the client gives up (or
+``seconds`` pass) and applies nothing;
 ``commit_then_fail`` applies the call and commits it, then loses the answer (``then:
 reset``) or turns it into a 5xx (``then: error``): the case that shows whether a POS
 retries with the same order id.
@@ -56,6 +59,7 @@ __all__ = [
     "INJECTED_KEPT",
     "MAX_SECONDS",
     "OPERATIONS",
+    "RATE_LIMITED",
     "CallFacts",
     "Injection",
     "add_rule",
@@ -76,6 +80,8 @@ OPERATIONS = ("order", "reward", "redeem")
 ORDER_STATUSES = ("Initiated", "Paid", "Void", "Refunded")
 #: The statuses an injected error may have; each has its problem code.
 ERROR_STATUSES = (500, 502, 503, 504)
+#: The status an ``error`` rule (only) may have besides `ERROR_STATUSES`: a rate limit's answer.
+RATE_LIMITED = 429
 THEN = ("reset", "error")
 DISTRIBUTIONS = ("uniform", "normal", "exponential")
 #: The longest latency or hang a rule may ask for, in seconds.
@@ -276,11 +282,10 @@ def _check_action_fields(rule: dict[str, Any], action: Any, pointer: str, errors
         )
     if action in ("error", "commit_then_fail") and (action == "error" or rule.get("then") == "error"):
         status = rule.setdefault("status", 503)
-        if status not in ERROR_STATUSES:
+        allowed = (RATE_LIMITED, *ERROR_STATUSES) if action == "error" else ERROR_STATUSES
+        if status not in allowed:
             errors.append(
-                Violation(
-                    f"{pointer}/status", f"must be one of {', '.join(map(str, ERROR_STATUSES))}", "enum"
-                )
+                Violation(f"{pointer}/status", f"must be one of {', '.join(map(str, allowed))}", "enum")
             )
     if action == "commit_then_fail":
         rule.setdefault("then", "reset")

@@ -6,7 +6,9 @@ id it starts at, and its steps; each step expects one or more requests, in order
 described by a simple matcher the mock evaluates on journal entries without knowing anything
 of certification: the operation, the verdict, and values at JSON pointers of the request body
 and of the answer. A step is *seen* once each of its matchers matched an entry, each later
-than the one before. This is progress, not a grade: ``certify report`` grades the session,
+than the one before. A request a step expects refused (``verdict: rejected``: a fault the
+session has the mock inject) does not count as a refusal of the session. This is progress,
+not a grade: ``certify report`` grades the session,
 outcomes in LoyaPro's state included.
 """
 
@@ -87,6 +89,7 @@ def session_progress(session: Mapping[str, Any], entries: Iterable[Mapping[str, 
         and e.get("pos") == session["pos_name"]
     ]
     steps: list[dict[str, Any]] = []
+    expected_refusals: set[int] = set()  # entries a step expects refused (a fault's answer)
     for step in session["steps"]:
         after = -1
         expects: list[dict[str, Any]] = []
@@ -94,6 +97,8 @@ def session_progress(session: Mapping[str, Any], entries: Iterable[Mapping[str, 
             found = next((e for e in webhooks if int(e["id"]) > after and matches(matcher, e)), None)
             if found is not None:
                 after = int(found["id"])
+                if matcher.get("verdict") == "rejected":
+                    expected_refusals.add(after)
             expects.append(
                 {"description": matcher.get("description", ""), "entry_id": found["id"] if found else None}
             )
@@ -106,7 +111,9 @@ def session_progress(session: Mapping[str, Any], entries: Iterable[Mapping[str, 
             }
         )
     done = sum(1 for step in steps if step["done"])
-    refused = sum(1 for e in webhooks if e.get("verdict") == "rejected")
+    refused = sum(
+        1 for e in webhooks if e.get("verdict") == "rejected" and int(e["id"]) not in expected_refusals
+    )
     warnings = sum(1 for e in webhooks if _warned(e))
     if refused:
         state = "refused requests"

@@ -14,6 +14,7 @@ import requests
 from faulty_amounts import FAULTY_AMOUNTS
 from faulty_outcomes import OUTCOME_DRIVERS, OUTCOMES
 from faulty_parity import PARITY_DRIVERS
+from faulty_resilience import RESILIENCE_DRIVERS
 from faulty_session import (
     RetriesUnderNewIdentifiers,
     ReturnsUnlinkedOrder,
@@ -186,6 +187,7 @@ _ALL: tuple[type[Driver], ...] = (
     *PARITY_DRIVERS,
     *FAULTY_AMOUNTS,
     *OUTCOME_DRIVERS,
+    *RESILIENCE_DRIVERS,
 )
 #: Every faulty driver once (some modules list a driver another module defined).
 FAULTY_DRIVERS: tuple[type[Driver], ...] = tuple(dict.fromkeys(_ALL))

@@ -16,6 +16,7 @@ from loyapro_mock.cli.certify import certify_group
 from loyapro_mock.cli.demo import demo
 from loyapro_mock.contracts.driver import Driver
 from loyapro_mock.contracts.harness import REFERENCE_POS_TOKEN, RunningMock, running_pos
+from loyapro_mock.contracts.mock_admin import MockAdmin
 from loyapro_mock.contracts.reference_pos.backend import default_catalogue
 from loyapro_mock.contracts.serving import BackgroundServer
 from loyapro_mock.contracts.session import CertSession
@@ -52,6 +53,51 @@ def test_start_writes_the_session_and_the_cashier_checklist(mock: RunningMock, t
     assert session.customer.international in markdown
     steps = json.loads((folder / "checklist.json").read_text("utf-8"))["steps"]
     assert [step["id"] for step in steps] == [step_id for step_id, _ in Driver(session, "t").steps()]
+
+
+def test_start_installs_fault_rules_scoped_to_the_resilience_customer_and_codes(
+    mock: RunningMock, tmp_path: Path
+) -> None:
+    session = _start(mock, tmp_path)
+    plan = session.resilience
+    assert plan is not None and plan.customer.mobile != session.customer.mobile
+    held = {rule["id"]: rule for rule in MockAdmin(mock.url).faults()["rules"]}
+    roles = ("lost_answer", "rate_limited", "redeem_error")
+    lost, limited, failed = (held[plan.rules[role]] for role in roles)
+    assert (lost["action"], lost["then"], lost["customer_mobile"], lost["order_status"], lost["nth"]) == (
+        "commit_then_fail",
+        "reset",
+        plan.customer.mobile,
+        "Paid",
+        1,
+    )
+    assert (limited["operation"], limited["reward_code"], limited["status"], limited["retry_after"]) == (
+        "reward",
+        plan.code,
+        429,
+        1,
+    )
+    assert (failed["operation"], failed["reward_code"], failed["then"], failed["status"]) == (
+        "redeem",
+        plan.code,
+        "error",
+        502,
+    )
+    markdown = (tmp_path / session.id / "checklist.md").read_text("utf-8")
+    assert "## Resilience steps" in markdown and f"`{plan.refused_code}`" in markdown
+    assert "(`retry-lost-answer`)" in markdown
+
+
+def test_start_without_resilience_installs_no_rule_and_says_it_cannot_sign_off(
+    mock: RunningMock, tmp_path: Path
+) -> None:
+    before = len(MockAdmin(mock.url).faults()["rules"])
+    result = CliRunner().invoke(
+        certify_group, ["start", "--mock-url", mock.url, "--dir", str(tmp_path), "--no-resilience"]
+    )
+    assert result.exit_code == 0, result.output
+    assert "RES-01 to RES-05 will be not graded, so the session cannot sign off" in result.output
+    assert len(MockAdmin(mock.url).faults()["rules"]) == before
 
 
 def test_report_without_pos_url_passes_the_session_but_is_incomplete_without_the_pos_api(

@@ -44,7 +44,7 @@ def _run(mock: RunningMock, cls: type[Driver], seed: int) -> tuple[InboundRun, D
         made.append(cls(*args, **kwargs))
         return made[-1]
 
-    return run_inbound(mock, driver=factory, catalogue=CATALOGUE, seed=seed), made[0]
+    return run_inbound(mock, driver=factory, catalogue=CATALOGUE, seed=seed, resilience=False), made[0]
 
 
 def _finding(run: InboundRun, check: str) -> Finding:

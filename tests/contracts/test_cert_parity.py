@@ -52,7 +52,7 @@ SERVE_RULES: dict[type[Driver], frozenset[str]] = {
 
 
 def _run(mock: RunningMock, driver: type[Driver] = Driver) -> InboundRun:
-    return run_inbound(mock, driver=driver, catalogue=CATALOGUE, seed=next(_SEEDS))
+    return run_inbound(mock, driver=driver, catalogue=CATALOGUE, seed=next(_SEEDS), resilience=False)
 
 
 def _journaled(run: InboundRun) -> list[tuple[int, dict[str, Any]]]:

@@ -273,3 +273,54 @@ def test_progress_on_a_terminal_is_a_status_line_that_leaves_nothing_behind() ->
     written = screen.getvalue()
     assert "customer round trips  (" in written
     assert written.endswith("\x1b[2K")  # the status line is erased when the step is over
+
+
+def _without_resilience() -> Report:
+    """Every documented requirement passed; the resilience steps were never performed."""
+    findings = [f for f in _every_requirement_passed() if not f.requirement.startswith("RES-")]
+    return build_report(findings, pos_name="Acme", scope=["inbound", "outbound"])
+
+
+def test_resilience_is_its_own_group_in_every_report() -> None:
+    report = build_report(_every_requirement_passed(), pos_name="Acme", scope=["inbound", "outbound"])
+    text = _render(report, 120)
+    documented, resilience = text.index("LoyaPro's POS documentation"), text.index("Resilience (LoyaPro")
+    assert documented < text.index("POS-01") < text.index("ORD-12") < resilience < text.index("RES-01")
+    page = render_html(report)
+    assert page.count('<tr class="group">') == 2 and page.count('<h3 class="group">') == 2
+    assert page.index("Resilience (LoyaPro best practice") < page.index('id="RES-01"')
+    root = ET.fromstring(render_junit(report))
+    groups = {
+        suite.get("name"): {p.get("name"): p.get("value") for p in suite.iter("property")}[
+            "requirement_group"
+        ]
+        for suite in root.iter("testsuite")
+    }
+    assert {name for name, group in groups.items() if group == "resilience"} == {
+        f"RES-0{i}" for i in range(1, 6)
+    }
+    document = json.loads(render_json(report))
+    [_, res] = document["groups"]
+    assert (res["group"], res["requirements"], res["status"]["pass"]) == (
+        "resilience",
+        ["RES-01", "RES-02", "RES-03", "RES-04", "RES-05"],
+        5,
+    )
+    assert {item["id"]: item["group"] for item in document["requirements"]}["RES-03"] == "resilience"
+    assert "best practice" in {item["id"]: item["source"] for item in document["requirements"]}["RES-01"]
+
+
+def test_a_run_without_the_resilience_steps_signs_off_nowhere() -> None:
+    report = _without_resilience()
+    assert report.verdict is SignOff.INCOMPLETE and report.exit_code() == 2
+    reason = "not graded: RES-01, RES-02, RES-03, RES-04, RES-05"
+    assert f"INCOMPLETE - {reason}" in _render(report, 120)
+    assert f'<div class="banner incomplete">INCOMPLETE: {reason}' in render_html(report)
+    document = json.loads(render_json(report))
+    assert (document["verdict"], document["signed_off"], document["groups"][1]["status"]["not_graded"]) == (
+        "incomplete",
+        False,
+        5,
+    )
+    root = ET.fromstring(render_junit(report))
+    assert root.get("skipped") == "5"

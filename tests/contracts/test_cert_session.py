@@ -46,7 +46,7 @@ def registering_mock() -> Iterator[RunningMock]:
 
 
 def _run(mock: RunningMock, driver: type[Driver], seed: int) -> InboundRun:
-    return run_inbound(mock, driver=driver, catalogue=CATALOGUE, seed=seed)
+    return run_inbound(mock, driver=driver, catalogue=CATALOGUE, seed=seed, resilience=False)
 
 
 def _finding(run: InboundRun, check: str) -> Finding:

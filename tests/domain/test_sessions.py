@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from loyapro_mock.mockserver.domain.sessions import matches, pointer_value
+from loyapro_mock.mockserver.domain.sessions import matches, pointer_value, session_progress
 
 
 def entry(body: Any = None, answer: Any = None, **fields: Any) -> dict[str, Any]:
@@ -56,3 +56,28 @@ def test_a_matcher_wants_an_accepted_request_unless_it_says_otherwise() -> None:
         {"operation": "order", "verdict": "rejected", "response": {"/code": "validation_failed"}}, refused
     )
     assert not matches({"operation": "redeem"}, entry())
+
+
+def test_a_refusal_a_step_expects_is_not_counted_as_the_sessions_refusal() -> None:
+    def call(entry_id: int, verdict: str, code: str) -> dict[str, Any]:
+        return {
+            **entry({"reward_code": code}, {"code": "rate_limited"} if verdict == "rejected" else {}),
+            "id": entry_id,
+            "operation": "reward",
+            "verdict": verdict,
+            "pos": "foodics",
+        }
+
+    expected = {"operation": "reward", "verdict": "rejected", "body": {"/reward_code": "FIX-1"}}
+    session = {
+        "id": "cert-1",
+        "pos_name": "foodics",
+        "since_id": 1,
+        "steps": [{"id": "retry", "expects": [expected, {"operation": "reward"}]}],
+    }
+    entries = [call(1, "rejected", "FIX-1"), call(2, "accepted", "FIX-1"), call(3, "rejected", "FIX-2")]
+    progress = session_progress(session, entries)
+    assert progress["steps"][0]["done"] is True
+    # the injected 429 the step expects is no refusal; the lookup of FIX-2 is one
+    assert (progress["verdict"]["refused"], progress["verdict"]["state"]) == (1, "refused requests")
+    assert session_progress(session, entries[:2])["verdict"]["refused"] == 0

@@ -160,6 +160,28 @@ async def test_error_rules_answer_the_status_they_name(
     assert (response.status, (await response.json())["code"]) == (status, code)
 
 
+async def test_an_error_rule_can_answer_as_a_rate_limit(
+    client: TestClient[Any, Any], token: str, docs_order: dict[str, Any]
+) -> None:
+    await _add(client, id="busy", operation="order", action="error", status=429, retry_after=3, nth=1)
+    before = await _points(client)
+    response = await client.post(ORDER_URL, json=_order(docs_order, "b-1"), headers=auth_headers(token))
+    body = await response.json()
+    assert (response.status, body["code"], response.headers["Retry-After"]) == (429, "rate_limited", "3")
+    assert "'busy'" in body["detail"] and "Wait 3 s" in body["detail"]
+    assert await _points(client) == before
+    again = await client.post(ORDER_URL, json=_order(docs_order, "b-1"), headers=auth_headers(token))
+    assert again.status == 200 and await _points(client) == before + 20
+
+
+def test_only_an_error_rule_may_answer_429() -> None:
+    with pytest.raises(DomainError) as raised:
+        faults.parse_rule({"action": "commit_then_fail", "then": "error", "status": 429})
+    assert [(e.pointer, e.message) for e in raised.value.errors] == [
+        ("/status", "must be one of 500, 502, 503, 504")
+    ]
+
+
 async def test_the_nth_rule_fires_on_that_matching_call_only(
     client: TestClient[Any, Any], token: str, docs_order: dict[str, Any]
 ) -> None:
@@ -355,7 +377,7 @@ def test_a_faults_file_reports_every_problem_with_its_place(tmp_path: Path) -> N
         load_fault_rules(path)
     message = str(caught.value)
     assert f"{path}: /1/action: must be one of" in message
-    assert f"{path}: /2/status: must be one of 500, 502, 503, 504" in message
+    assert f"{path}: /2/status: must be one of 429, 500, 502, 503, 504" in message
     with pytest.raises(FaultsFileError, match="cannot read the faults file"):
         load_fault_rules(tmp_path / "missing.yaml")
 

@@ -222,6 +222,15 @@ def _injected_error(rule: dict[str, Any], committed: bool) -> ProblemError:
         what = "nothing of the call was applied. Retry the same call, unchanged (the same order id)"
     detail = f"Fault rule {rule['id']!r} injected this error: {what}; never resend it under a new id."
     status = rule["status"]
+    if status == faults.RATE_LIMITED:
+        wait = str(rule.get("retry_after", 1))
+        return ProblemError(
+            429,
+            "rate_limited",
+            f"Fault rule {rule['id']!r} answered as a rate limit does: nothing of the call was "
+            f"applied. Wait {wait} s (Retry-After) before sending it again, unchanged.",
+            headers={"Retry-After": wait},
+        )
     if status == 500:
         return ProblemError(500, "injected_internal_error", detail)
     if status == 502:
