@@ -43,7 +43,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 
 from bench_state import prepare_db
 from http_bench import machine, mock_token, scripts
-from loadgen import Result, cpu_seconds, ensure_wrk, free_port, run_wrk, wait_listening, write_report
+from loadgen import Result, cpu_seconds, ensure_wrk, free_port, run_wrk, stop, wait_listening, write_report
 
 from loyapro_mock.mockserver.store import open_store
 
@@ -106,15 +106,6 @@ http {{
     return conf
 
 
-def _stop(proc: subprocess.Popen[bytes]) -> None:
-    proc.terminate()
-    try:
-        proc.wait(20)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait()
-
-
 @contextlib.contextmanager
 def deployment(nginx: str, db: str, instances: int, folder: Path) -> Iterator[tuple[int, list[int]]]:
     """``instances`` serve processes on ``db`` behind nginx; yields (nginx's port, the
@@ -139,7 +130,7 @@ def deployment(nginx: str, db: str, instances: int, folder: Path) -> Iterator[tu
         yield front, [p.pid for p in procs[:-1]]
     finally:
         for proc in reversed(procs):
-            _stop(proc)
+            stop(proc)
 
 
 def _size(db: str) -> int:

@@ -127,6 +127,16 @@ def write_report(text: str, results: dict[str, Any], markdown: Path | None, json
         json_path.write_text(json.dumps(results, indent=2) + "\n")
 
 
+def stop(proc: subprocess.Popen[bytes]) -> None:
+    """SIGTERM ``proc``; SIGKILL it if it has not ended 20 s later."""
+    proc.terminate()
+    try:
+        proc.wait(20)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+
+
 @contextlib.contextmanager
 def pinned_server(
     cmd: Sequence[str], port: int, cores: str = SERVER_CORES, *, settle: float = 1.0
@@ -140,12 +150,7 @@ def pinned_server(
         time.sleep(settle)  # let every worker finish starting
         yield proc
     finally:
-        proc.terminate()
-        try:
-            proc.wait(20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+        stop(proc)
 
 
 def cpu_seconds(pid: int) -> float:
