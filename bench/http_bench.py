@@ -45,6 +45,7 @@ from loadgen import (
     pinned_server,
     run_wrk,
     write_lua,
+    write_report,
 )
 
 from loyapro_mock.mockserver.domain.usecases.demo_state import DEMO_BRANCH, DEMO_CUSTOMERS
@@ -419,21 +420,16 @@ def report(results: dict[str, Result], info: dict[str, Any], args: argparse.Name
     lines += ["", "| target | measured | met |", "|---|---:|:---:|"]
     lines += [f"| {what} | {value} | {'yes' if ok else 'no'} |" for what, value, ok in ratios(results)]
     text = "\n".join(lines)
-    print(text)
-    if args.markdown:
-        args.markdown.write_text(text + "\n")
-    if args.json:
-        args.json.write_text(
-            json.dumps(
-                {
-                    "machine": info,
-                    "results": {k: v.as_dict() for k, v in results.items()},
-                    "targets": [{"target": w, "measured": v, "met": ok} for w, v, ok in ratios(results)],
-                },
-                indent=2,
-            )
-            + "\n"
-        )
+    write_report(
+        text,
+        {
+            "machine": info,
+            "results": {k: v.as_dict() for k, v in results.items()},
+            "targets": [{"target": w, "measured": v, "met": ok} for w, v, ok in ratios(results)],
+        },
+        args.markdown,
+        args.json,
+    )
 
 
 if __name__ == "__main__":

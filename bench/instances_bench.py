@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import json
 import os
 import shutil
 import subprocess
@@ -44,7 +43,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 
 from bench_state import prepare_db
 from http_bench import machine, mock_token, scripts
-from loadgen import Result, cpu_seconds, ensure_wrk, free_port, run_wrk
+from loadgen import Result, cpu_seconds, ensure_wrk, free_port, run_wrk, stop, wait_listening, write_report
 
 from loyapro_mock.mockserver.store import open_store
 
@@ -107,28 +106,6 @@ http {{
     return conf
 
 
-def _wait_port(port: int, proc: subprocess.Popen[bytes], timeout: float = 120.0) -> None:
-    import socket
-
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"process exited with {proc.returncode} before listening on {port}")
-        with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), 0.2):
-            return
-        time.sleep(0.1)
-    raise RuntimeError(f"nothing listening on port {port} after {timeout:.0f}s")
-
-
-def _stop(proc: subprocess.Popen[bytes]) -> None:
-    proc.terminate()
-    try:
-        proc.wait(20)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait()
-
-
 @contextlib.contextmanager
 def deployment(nginx: str, db: str, instances: int, folder: Path) -> Iterator[tuple[int, list[int]]]:
     """``instances`` serve processes on ``db`` behind nginx; yields (nginx's port, the
@@ -139,7 +116,7 @@ def deployment(nginx: str, db: str, instances: int, folder: Path) -> Iterator[tu
         for port in ports:
             cmd = [sys.executable, "-m", "loyapro_mock", "serve", "--port", str(port), "--db", db, "--quiet"]
             procs.append(subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
-            _wait_port(port, procs[-1])  # one after the other: the first loads the demo state
+            wait_listening(port, procs[-1])  # one after the other: the first loads the demo state
         front = free_port()
         conf = nginx_conf(folder, front, ports)
         proxy = subprocess.Popen(
@@ -148,12 +125,12 @@ def deployment(nginx: str, db: str, instances: int, folder: Path) -> Iterator[tu
             stderr=subprocess.DEVNULL,
         )
         procs.append(proxy)
-        _wait_port(front, proxy)
+        wait_listening(front, proxy)
         time.sleep(1.0)
         yield front, [p.pid for p in procs[:-1]]
     finally:
         for proc in reversed(procs):
-            _stop(proc)
+            stop(proc)
 
 
 def _size(db: str) -> int:
@@ -344,22 +321,17 @@ def report(
             f"| {found['per_order_without_journal'] * 1e6 / 2**30:.1f} GiB |"
         )
     text = "\n".join(lines)
-    print(text)
-    if args.markdown:
-        args.markdown.write_text(text + "\n")
-    if args.json:
-        args.json.write_text(
-            json.dumps(
-                {
-                    "machine": info,
-                    "results": {c: {k: r.as_dict() for k, r in v.items()} for c, v in results.items()},
-                    "database_cpu_us": database_cpu,
-                    "disk": disk,
-                },
-                indent=2,
-            )
-            + "\n"
-        )
+    write_report(
+        text,
+        {
+            "machine": info,
+            "results": {c: {k: r.as_dict() for k, r in v.items()} for c, v in results.items()},
+            "database_cpu_us": database_cpu,
+            "disk": disk,
+        },
+        args.markdown,
+        args.json,
+    )
 
 
 if __name__ == "__main__":

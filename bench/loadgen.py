@@ -7,6 +7,7 @@ CPU. wrk is installed from Debian's packages and Prism 5 from npm when missing.
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import re
 import shutil
@@ -104,15 +105,36 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def _wait_ready(port: int, proc: subprocess.Popen[bytes], timeout: float = 120.0) -> None:
+def wait_listening(port: int, proc: subprocess.Popen[bytes], timeout: float = 120.0) -> None:
+    """Wait until something listens on 127.0.0.1:``port``; fails if ``proc`` exits first."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if proc.poll() is not None:
-            raise RuntimeError(f"server exited with {proc.returncode} before listening")
+            raise RuntimeError(f"process exited with {proc.returncode} before listening on port {port}")
         with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), 0.2):
             return
         time.sleep(0.1)
     raise RuntimeError(f"nothing listening on port {port} after {timeout:.0f}s")
+
+
+def write_report(text: str, results: dict[str, Any], markdown: Path | None, json_path: Path | None) -> None:
+    """Print the Markdown report ``text``; write it to ``markdown`` and ``results`` as JSON to
+    ``json_path`` when given."""
+    print(text)
+    if markdown:
+        markdown.write_text(text + "\n")
+    if json_path:
+        json_path.write_text(json.dumps(results, indent=2) + "\n")
+
+
+def stop(proc: subprocess.Popen[bytes]) -> None:
+    """SIGTERM ``proc``; SIGKILL it if it has not ended 20 s later."""
+    proc.terminate()
+    try:
+        proc.wait(20)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
 
 
 @contextlib.contextmanager
@@ -124,16 +146,11 @@ def pinned_server(
         ["taskset", "-c", cores, *cmd], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
     )
     try:
-        _wait_ready(port, proc)
+        wait_listening(port, proc)
         time.sleep(settle)  # let every worker finish starting
         yield proc
     finally:
-        proc.terminate()
-        try:
-            proc.wait(20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+        stop(proc)
 
 
 def cpu_seconds(pid: int) -> float:

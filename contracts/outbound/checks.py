@@ -12,10 +12,38 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from loyapro_mock.contracts.findings import Verdict
-from loyapro_mock.contracts.outbound.evidence import CATEGORIES, OutboundEvidence
+from loyapro_mock.contracts.outbound.evidence import CATEGORIES, OutboundEvidence, PosCall
 from loyapro_mock.contracts.registry import CheckSpec, Registry
 
 OUTBOUND: Registry[OutboundEvidence] = Registry("outbound")
+
+
+def refused_verdict(
+    calls: list[PosCall],
+    *,
+    not_sent: str,
+    requests: str,
+    answered: Callable[[PosCall], str],
+    summary: Callable[[PosCall], str] = lambda call: "",
+) -> Verdict:
+    """Passed when every one of ``calls`` (requests the contract forbids) was answered 4xx.
+
+    ``not_sent`` is the reason when there were none, ``requests`` names them in the passed
+    message, ``answered`` says what a call that was not refused answered, ``summary`` sums
+    up each call in the evidence.
+    """
+    if not calls:
+        return Verdict.not_exercised(not_sent)
+    items = [call.as_evidence(summary(call)) for call in calls]
+    accepted = [call for call in calls if call.status is None or not 400 <= call.status < 500]
+    if accepted:
+        return Verdict.failed(
+            "; ".join(f"{call.target} answered {answered(call)}" for call in accepted) + " (expected 4xx)",
+            items,
+            accepted[0].curl,
+        )
+    return Verdict.passed(f"{len(calls)} {requests}, each answered 4xx", items)
+
 
 # operation id -> (check name prefix, requirement, area)
 OPERATIONS: dict[str, tuple[str, str, str]] = {

@@ -5,8 +5,8 @@ end is empty, paging parameters the contract forbids are refused, never clamped.
 
 from __future__ import annotations
 
-from loyapro_mock.contracts.findings import Verdict
-from loyapro_mock.contracts.outbound.checks import OUTBOUND
+from loyapro_mock.contracts.findings import Evidence, Verdict
+from loyapro_mock.contracts.outbound.checks import OUTBOUND, refused_verdict
 from loyapro_mock.contracts.outbound.evidence import OutboundEvidence, PosCall
 from loyapro_mock.contracts.outbound.probes import LARGE_PAGE, MAX_PER_PAGE, SMALL_PAGE, page_items
 
@@ -21,6 +21,22 @@ def _walk_problem(calls: list[PosCall]) -> str:
     return ""
 
 
+def _two_walks(
+    evidence: OutboundEvidence, first: str, second: str, not_walked: str
+) -> tuple[list[PosCall], list[PosCall], list[Evidence]] | Verdict:
+    """The two named walks of the product list and the evidence of all their pages; or the
+    verdict when either was not made or one of its pages has no data list and meta object."""
+    one, two = evidence.scenario(first), evidence.scenario(second)
+    if not one or not two:
+        return Verdict.not_exercised(not_walked)
+    items = [call.as_evidence(_page_summary(call)) for call in one + two]
+    for calls in (one, two):
+        problem = _walk_problem(calls)
+        if problem:
+            return Verdict.failed(problem, items, calls[-1].curl)
+    return one, two, items
+
+
 @OUTBOUND.check(
     "products.pages_complete",
     requirement="POS-09",
@@ -30,14 +46,10 @@ def _walk_problem(calls: list[PosCall]) -> str:
 )
 def pages_complete(evidence: OutboundEvidence) -> Verdict:
     """The pages together list every product exactly once."""
-    small, large = evidence.scenario("products_small"), evidence.scenario("products_large")
-    if not small or not large:
-        return Verdict.not_exercised("the product list was not walked")
-    items_evidence = [call.as_evidence(_page_summary(call)) for call in small + large]
-    for calls in (small, large):
-        problem = _walk_problem(calls)
-        if problem:
-            return Verdict.failed(problem, items_evidence, calls[-1].curl)
+    walks = _two_walks(evidence, "products_small", "products_large", "the product list was not walked")
+    if isinstance(walks, Verdict):
+        return walks
+    small, large, items_evidence = walks
     small_ids = [str(item.get("id")) for item in page_items(small)]
     large_ids = [str(item.get("id")) for item in page_items(large)]
     total = small[0].response["meta"].get("total")
@@ -81,14 +93,12 @@ def pages_complete(evidence: OutboundEvidence) -> Verdict:
 )
 def stable_ids(evidence: OutboundEvidence) -> Verdict:
     """Product ids do not change between two walks of the list."""
-    first, second = evidence.scenario("products_small"), evidence.scenario("products_small_again")
-    if not first or not second:
-        return Verdict.not_exercised("the product list was not walked twice")
-    items_evidence = [call.as_evidence(_page_summary(call)) for call in first + second]
-    for calls in (first, second):
-        problem = _walk_problem(calls)
-        if problem:
-            return Verdict.failed(problem, items_evidence, calls[-1].curl)
+    walks = _two_walks(
+        evidence, "products_small", "products_small_again", "the product list was not walked twice"
+    )
+    if isinstance(walks, Verdict):
+        return walks
+    first, second, items_evidence = walks
     one, two = page_items(first), page_items(second)
     if not one:
         return Verdict.not_exercised("the product list is empty: no id to compare")
@@ -207,16 +217,10 @@ def past_last_page_empty(evidence: OutboundEvidence) -> Verdict:
 )
 def rejects_invalid_paging(evidence: OutboundEvidence) -> Verdict:
     """Paging parameters out of the contract's bounds are refused."""
-    calls = evidence.scenario("products_invalid")
-    if not calls:
-        return Verdict.not_exercised("no invalid paging parameter was sent")
-    items = [call.as_evidence(_page_summary(call)) for call in calls]
-    accepted = [call for call in calls if call.status is None or not 400 <= call.status < 500]
-    if accepted:
-        return Verdict.failed(
-            "; ".join(f"{call.target} answered {_page_summary(call)}" for call in accepted)
-            + " (expected 4xx)",
-            items,
-            accepted[0].curl,
-        )
-    return Verdict.passed(f"{len(calls)} invalid paging requests, each answered 4xx", items)
+    return refused_verdict(
+        evidence.scenario("products_invalid"),
+        not_sent="no invalid paging parameter was sent",
+        requests="invalid paging requests",
+        answered=_page_summary,
+        summary=_page_summary,
+    )

@@ -26,3 +26,14 @@ def seed_option(func: F) -> F:
     return click.option(
         "--seed", type=int, default=0, show_default=True, help="Random seed; same seed, same output."
     )(func)
+
+
+def config_option(help: str) -> Callable[[F], F]:
+    """`--config FILE` (into ``config_file``): the mock's YAML settings file, which must exist."""
+    return click.option(
+        "--config",
+        "config_file",
+        type=click.Path(dir_okay=False, exists=True),
+        default=None,
+        help=help,
+    )

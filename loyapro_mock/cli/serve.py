@@ -10,6 +10,7 @@ import click
 from aiohttp import web
 
 from loyapro_mock.cli.example import example_command
+from loyapro_mock.cli.options import config_option
 from loyapro_mock.mockserver.http.app import create_app, prepare_state
 from loyapro_mock.mockserver.http.banner import banner
 from loyapro_mock.mockserver.http.keys import DEMO
@@ -78,13 +79,7 @@ def _serve_many(app: web.Application, settings: Settings) -> None:
     "postgresql://user:password@host:5432/dbname URL (shared by every instance given it).  "
     "[default: ~/.local/share/loyapro-mock/loyapro-mock.db]",
 )
-@click.option(
-    "--config",
-    "config_file",
-    type=click.Path(dir_okay=False, exists=True),
-    default=None,
-    help="YAML config file (also LOYAPRO_MOCK_CONFIG).",
-)
+@config_option("YAML config file (also LOYAPRO_MOCK_CONFIG).")
 @click.option(
     "--lenient",
     is_flag=True,

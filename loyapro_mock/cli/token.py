@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import click
 
+from loyapro_mock.cli.options import config_option
 from loyapro_mock.mockserver.http.pipeline.auth import issue_token
 from loyapro_mock.mockserver.http.settings import Settings, SettingsError
 
@@ -19,13 +20,7 @@ __all__ = ["token"]
     metavar="REF",
     help="Only reach this business reference (repeatable); default: every business.",
 )
-@click.option(
-    "--config",
-    "config_file",
-    type=click.Path(dir_okay=False, exists=True),
-    default=None,
-    help="Config file whose 'secret' signs the token (also LOYAPRO_MOCK_CONFIG).",
-)
+@config_option("Config file whose 'secret' signs the token (also LOYAPRO_MOCK_CONFIG).")
 def token(pos_name: str, businesses: tuple[str, ...], config_file: str | None) -> None:
     """Print an HS256 JWT for POS_NAME with the docs' claims.
 

@@ -12,6 +12,7 @@ use cases of `mockserver.domain.usecases` (``admin_listings``, ``admin_sessions`
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -79,26 +80,25 @@ async def admin_businesses(request: web.Request) -> web.Response:
     return json_response(request, {"businesses": businesses(request.app[LOYAPRO])})
 
 
-async def admin_customers(request: web.Request) -> web.Response:
-    """``GET /__admin/customers``: the customers, with their balances."""
+def _listing(request: web.Request, lister: Callable[..., dict[str, Any]]) -> web.Response:
+    """One of the admin listings, of the business and up to the limit the query names."""
     query = request.query
-    listing = list_customers(
+    listing = lister(
         request.app[LOYAPRO],
         business_reference=_business(query),
         limit=query_int(query, "limit", DEFAULT_LISTING_LIMIT, MAX_LISTING_LIMIT),
     )
     return json_response(request, listing)
+
+
+async def admin_customers(request: web.Request) -> web.Response:
+    """``GET /__admin/customers``: the customers, with their balances."""
+    return _listing(request, list_customers)
 
 
 async def admin_rewards(request: web.Request) -> web.Response:
     """``GET /__admin/rewards``: the reward codes, each with its state history."""
-    query = request.query
-    listing = list_rewards(
-        request.app[LOYAPRO],
-        business_reference=_business(query),
-        limit=query_int(query, "limit", DEFAULT_LISTING_LIMIT, MAX_LISTING_LIMIT),
-    )
-    return json_response(request, listing)
+    return _listing(request, list_rewards)
 
 
 #: The journal entries one session's progress is read from, at most.

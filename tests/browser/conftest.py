@@ -11,13 +11,7 @@ Screenshots go to ``screenshots/`` under pytest's temporary folder and, when
 from __future__ import annotations
 
 import os
-import re
 import shutil
-import signal
-import subprocess
-import sys
-import threading
-import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,6 +23,8 @@ import requests
 from loyapro_mock.mockserver.http.pipeline.auth import issue_token
 from loyapro_mock.mockserver.http.settings import DEFAULT_SECRET
 from loyapro_mock.mockserver.store.sqlite.store import SqliteStore
+
+from support.servers import start_server
 
 CHROMIUM = os.environ.get("LOYAPRO_MOCK_CHROMIUM", "/usr/bin/chromium")
 REQUIRE = os.environ.get("LOYAPRO_MOCK_REQUIRE_BROWSER", "") not in ("", "0")
@@ -42,7 +38,6 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
-_BASE_URL = re.compile(r"base URL\s+(http://\S+?)/pos/1\.0\.0/")
 
 
 def _missing() -> str | None:
@@ -107,38 +102,14 @@ class Mock:
 @pytest.fixture(scope="module")
 def mock_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Mock]:
     db = tmp_path_factory.mktemp("mock") / "state.db"
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "loyapro_mock", "serve", "--port", "0", "--db", str(db), "--quiet"],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    found: list[str] = []
-    output: list[str] = []
-
-    def read() -> None:
-        assert proc.stdout is not None
-        for line in proc.stdout:
-            output.append(line)
-            match = _BASE_URL.search(line)
-            if match and not found:
-                found.append(match.group(1))
-
-    threading.Thread(target=read, daemon=True).start()
-    deadline = time.monotonic() + 60
-    while not found:
-        if proc.poll() is not None or time.monotonic() > deadline:
-            proc.kill()
-            pytest.fail("the mock did not start:\n" + "".join(output))
-        time.sleep(0.05)
     try:
-        yield Mock(found[0], issue_token(DEFAULT_SECRET, "foodics"), db)
+        server = start_server(db)
+    except RuntimeError as exc:
+        pytest.fail(str(exc))
+    try:
+        yield Mock(server.base_url, issue_token(DEFAULT_SECRET, "foodics"), db)
     finally:
-        proc.send_signal(signal.SIGINT)
-        try:
-            proc.wait(15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+        server.stop()
 
 
 @pytest.fixture(scope="module")

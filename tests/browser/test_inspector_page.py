@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 import requests
 
-from support.payloads import DEMO_CODES, docs_order, redeem_body
+from support.payloads import DEMO_CODES, docs_order, redeem_body, session_body
 
 from .conftest import Mock
 
@@ -171,51 +171,13 @@ def test_the_page_fits_a_narrow_window(browser: Any, mock: Mock, screenshot: Scr
         context.close()
 
 
-def certification_session(since_id: int) -> dict[str, Any]:
-    code = DEMO_CODES["fixed_amount"]
-    return {
-        "id": "cert-browser01",
-        "pos_name": "foodics",
-        "business_reference": 440810,
-        "since_id": since_id,
-        "steps": [
-            {
-                "id": "order-paid",
-                "title": "Sell to a known customer",
-                "expects": [
-                    {
-                        "description": "an order answered Paid",
-                        "operation": "order",
-                        "response": {"/status": "Paid"},
-                    }
-                ],
-            },
-            {
-                "id": "reward-fixed-amount",
-                "title": "Redeem a fixed-amount reward",
-                "expects": [
-                    {
-                        "description": f"a lookup of {code}",
-                        "operation": "reward",
-                        "body": {"/reward_code": code},
-                    },
-                    {
-                        "description": f"a redeem of {code}",
-                        "operation": "redeem",
-                        "body": {"/reward_code": code},
-                    },
-                ],
-            },
-        ],
-    }
-
-
 def test_a_certification_sessions_steps_tick_as_the_pos_performs_them(
     page: Any, mock: Mock, screenshot: Screenshot
 ) -> None:
     mock.post("order", bad_order())  # 1: before the session
     row(page, 1).wait_for()
-    registered = requests.post(f"{mock.base_url}/__admin/sessions", json=certification_session(2), timeout=10)
+    session = session_body(2, id="cert-browser01")
+    registered = requests.post(f"{mock.base_url}/__admin/sessions", json=session, timeout=10)
     assert registered.status_code == 201
     page.locator("#tab-sessions").click()
     steps = page.locator('[data-session="cert-browser01"] .steps > li')

@@ -2,15 +2,9 @@
 
 from __future__ import annotations
 
-import queue
 import signal
 import socket
 import subprocess
-import sys
-import threading
-import time
-from pathlib import Path
-from typing import Any
 
 import pytest
 import requests
@@ -19,7 +13,8 @@ from click.testing import CliRunner
 from loyapro_mock.cli import main
 from loyapro_mock.cli.reference_pos import reference_pos
 
-CLI = Path(sys.executable).with_name("loyapro-mock")
+from support.servers import read_until, start_cli
+
 STARTUP_SECONDS = 30
 
 
@@ -29,31 +24,12 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def _read_lines(stream: Any, lines: queue.Queue[str]) -> None:
-    for line in stream:
-        lines.put(line)
-
-
 @pytest.mark.slow  # starts a process
 def test_reference_pos_serves_prints_how_to_certify_it_and_stops_on_ctrl_c() -> None:
     port = _free_port()
-    process = subprocess.Popen(
-        [str(CLI), "reference-pos", "--port", str(port), "--token", "T0ken"],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    lines: queue.Queue[str] = queue.Queue()
-    threading.Thread(target=_read_lines, args=(process.stdout, lines), daemon=True).start()
-    banner: list[str] = []
-    deadline = time.monotonic() + STARTUP_SECONDS
+    process, lines = start_cli(["reference-pos", "--port", str(port), "--token", "T0ken"])
     try:
-        while not any("Ctrl-C" in line for line in banner):
-            assert time.monotonic() < deadline and process.poll() is None, "".join(banner)
-            try:
-                banner.append(lines.get(timeout=1.0))
-            except queue.Empty:
-                continue
+        banner = read_until(process, lines, "Ctrl-C", seconds=STARTUP_SECONDS)
         url = f"http://127.0.0.1:{port}"
         text = "".join(banner)
         assert f"reference POS  {url}\n" in text

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Sequence
 from typing import Any
 
 import aiohttp
 
-from support.payloads import BUSINESS, DOCS_CUSTOMER
+from support.payloads import BUSINESS, DOCS_CUSTOMER, redeem_body
+from support.webhooks import auth_headers
 
 
 async def issue_code(
@@ -38,3 +41,31 @@ async def customer_state(session: aiohttp.ClientSession, base_url: str, mobile: 
         assert response.status == 200, await response.text()
         state: dict[str, Any] = await response.json()
         return state
+
+
+def fresh_connections() -> aiohttp.TCPConnector:
+    """One connection per request, so the kernel spreads them over every worker's or instance's
+    socket."""
+    return aiohttp.TCPConnector(limit=0, force_close=True)
+
+
+async def race_redeems(
+    session: aiohttp.ClientSession, urls: Sequence[str], token: str, code: str, attempts: int
+) -> list[tuple[int, str | None]]:
+    """Redeem one code ``attempts`` times at once, the i-th through ``urls[i % len(urls)]``
+    (each a redeem webhook's URL); returns each attempt's status and, when not 200, its
+    problem code."""
+    start = asyncio.Event()
+
+    async def redeem(i: int) -> tuple[int, str | None]:
+        await start.wait()
+        async with session.post(
+            urls[i % len(urls)], json=redeem_body(code, f"order-{i}", 5.0), headers=auth_headers(token)
+        ) as response:
+            body = await response.json(content_type=None)
+            return response.status, body.get("code") if response.status != 200 else None
+
+    tasks = [asyncio.create_task(redeem(i)) for i in range(attempts)]
+    await asyncio.sleep(0.1)
+    start.set()
+    return list(await asyncio.gather(*tasks))

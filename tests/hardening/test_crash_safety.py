@@ -21,9 +21,9 @@ import aiohttp
 import pytest
 
 from support.payloads import DOCS_CUSTOMER, redeem_body
+from support.servers import ServerProcess, start_server
 from support.webhooks import auth_headers
 
-from .servers import ServerProcess, start_server
 from .support import customer_state, issue_code
 
 pytestmark = pytest.mark.slow

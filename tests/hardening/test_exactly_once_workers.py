@@ -10,11 +10,10 @@ from pathlib import Path
 import aiohttp
 import pytest
 
-from support.payloads import DOCS_CUSTOMER, redeem_body
-from support.webhooks import auth_headers
+from support.payloads import DOCS_CUSTOMER
+from support.servers import ServerProcess, start_server
 
-from .servers import ServerProcess, start_server
-from .support import customer_state, issue_code
+from .support import customer_state, fresh_connections, issue_code, race_redeems
 
 pytestmark = pytest.mark.slow
 ATTEMPTS = 500
@@ -27,13 +26,8 @@ def two_workers(tmp_path: Path) -> Iterator[ServerProcess]:
     server.stop()
 
 
-def _fresh_connections() -> aiohttp.TCPConnector:
-    # One connection per request, so the kernel spreads them over both workers' sockets.
-    return aiohttp.TCPConnector(limit=0, force_close=True)
-
-
 async def test_both_workers_answer(two_workers: ServerProcess) -> None:
-    async with aiohttp.ClientSession(connector=_fresh_connections()) as session:
+    async with aiohttp.ClientSession(connector=fresh_connections()) as session:
 
         async def pid() -> int:
             async with session.get(f"{two_workers.base_url}/__admin/health") as response:
@@ -50,22 +44,9 @@ async def test_500_concurrent_redeems_of_one_code_succeed_exactly_once(
 ) -> None:
     url = f"{two_workers.base_url}/pos/1.0.0/foodics/redeem"
     timeout = aiohttp.ClientTimeout(total=120)
-    async with aiohttp.ClientSession(connector=_fresh_connections(), timeout=timeout) as session:
+    async with aiohttp.ClientSession(connector=fresh_connections(), timeout=timeout) as session:
         code = await issue_code(session, two_workers.base_url)
-        start = asyncio.Event()
-
-        async def redeem(i: int) -> tuple[int, str | None]:
-            await start.wait()
-            async with session.post(
-                url, json=redeem_body(code, f"order-{i}", 5.0), headers=auth_headers(token)
-            ) as response:
-                body = await response.json(content_type=None)
-                return response.status, body.get("code") if response.status != 200 else None
-
-        tasks = [asyncio.create_task(redeem(i)) for i in range(ATTEMPTS)]
-        await asyncio.sleep(0.1)
-        start.set()
-        outcomes = await asyncio.gather(*tasks)
+        outcomes = await race_redeems(session, [url], token, code, ATTEMPTS)
         state = await customer_state(session, two_workers.base_url, DOCS_CUSTOMER)
 
     assert Counter(status for status, _ in outcomes) == {200: 1, 409: ATTEMPTS - 1}

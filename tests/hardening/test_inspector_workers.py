@@ -10,9 +10,8 @@ import pytest
 import requests
 
 from support.payloads import DEMO_CODES, lookup_body
+from support.servers import start_server
 from support.webhooks import REWARD_URL, auth_headers
-
-from .servers import start_server
 
 STREAM = "/__admin/requests/stream"
 SSE = {"Accept": "text/event-stream"}

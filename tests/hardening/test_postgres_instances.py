@@ -18,10 +18,10 @@ import aiohttp
 import pytest
 
 from support.payloads import DOCS_CUSTOMER, redeem_body
+from support.servers import ServerProcess, start_server
 from support.webhooks import auth_headers
 
-from .servers import ServerProcess, start_server
-from .support import customer_state, issue_code
+from .support import customer_state, fresh_connections, issue_code, race_redeems
 from .test_crash_safety import Sent, _check_after_restart, _order
 
 pytestmark = [pytest.mark.slow, pytest.mark.postgres]
@@ -39,10 +39,6 @@ def instances(postgres_url: str) -> Iterator[list[ServerProcess]]:
     finally:
         for server in started:
             server.stop()
-
-
-def _connector() -> aiohttp.TCPConnector:
-    return aiohttp.TCPConnector(limit=0, force_close=True)
 
 
 async def _journal(
@@ -91,23 +87,10 @@ async def test_500_concurrent_redeems_over_three_instances_succeed_exactly_once(
     instances: list[ServerProcess], token: str
 ) -> None:
     timeout = aiohttp.ClientTimeout(total=120)
-    async with aiohttp.ClientSession(connector=_connector(), timeout=timeout) as session:
+    async with aiohttp.ClientSession(connector=fresh_connections(), timeout=timeout) as session:
         code = await issue_code(session, instances[0].base_url)
-        start = asyncio.Event()
-
-        async def redeem(i: int) -> tuple[int, str | None]:
-            await start.wait()
-            url = f"{instances[i % INSTANCES].base_url}/pos/1.0.0/foodics/redeem"
-            async with session.post(
-                url, json=redeem_body(code, f"order-{i}", 5.0), headers=auth_headers(token)
-            ) as response:
-                body = await response.json(content_type=None)
-                return response.status, body.get("code") if response.status != 200 else None
-
-        tasks = [asyncio.create_task(redeem(i)) for i in range(ATTEMPTS)]
-        await asyncio.sleep(0.1)
-        start.set()
-        outcomes = await asyncio.gather(*tasks)
+        urls = [f"{server.base_url}/pos/1.0.0/foodics/redeem" for server in instances]
+        outcomes = await race_redeems(session, urls, token, code, ATTEMPTS)
         states = [await customer_state(session, server.base_url, DOCS_CUSTOMER) for server in instances]
 
     assert Counter(status for status, _ in outcomes) == {200: 1, 409: ATTEMPTS - 1}
@@ -162,7 +145,7 @@ async def test_the_journal_read_through_any_instance_shows_every_request(
     instances: list[ServerProcess], token: str, docs_order: dict[str, Any]
 ) -> None:
     sent = 90
-    async with aiohttp.ClientSession(connector=_connector()) as session:
+    async with aiohttp.ClientSession(connector=fresh_connections()) as session:
 
         async def order(i: int) -> int:
             body = _order(docs_order, 10_000 + i)

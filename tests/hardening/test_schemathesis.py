@@ -18,7 +18,7 @@ import pytest
 
 from loyapro_mock.openapi import spec_path
 
-from .servers import ServerProcess, start_server
+from support.servers import ServerProcess, start_server
 
 pytestmark = pytest.mark.slow
 CONFIG = Path(__file__).with_name("schemathesis.toml")

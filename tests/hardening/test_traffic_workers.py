@@ -22,8 +22,7 @@ import pytest
 from loyapro_mock.mockserver.http.settings import DOCS_SAMPLE_TOKEN
 
 from support.payloads import docs_order
-
-from .servers import ServerProcess, start_server
+from support.servers import ServerProcess, start_server
 
 pytestmark = pytest.mark.slow
 HEADERS = {

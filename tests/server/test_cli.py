@@ -3,13 +3,10 @@
 from __future__ import annotations
 
 import os
-import queue
 import shutil
 import signal
 import socket
 import subprocess
-import sys
-import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -26,7 +23,8 @@ from loyapro_mock.cli.token import token
 from loyapro_mock.mockserver.http.settings import DEFAULT_SECRET
 from loyapro_mock.mockserver.store.postgres import PostgresStore
 
-CLI = Path(sys.executable).with_name("loyapro-mock")
+from support.servers import read_until, start_cli
+
 STARTUP_SECONDS = 30
 
 
@@ -62,35 +60,14 @@ def test_token_with_a_broken_config_fails_with_a_message(tmp_path: Path) -> None
     assert "unknown setting 'colour'" in result.output
 
 
-def _read_lines(stream: Any, lines: queue.Queue[str]) -> None:
-    for line in stream:
-        lines.put(line)
-
-
 @contextmanager
 def running_mock(db: Path, tmp_path: Path) -> Iterator[list[str]]:
     """`loyapro-mock serve` on a free port with ``db``; yields its banner lines."""
     env = {**os.environ, "XDG_DATA_HOME": str(tmp_path / "data")}
     env.pop("LOYAPRO_MOCK_CONFIG", None)
-    process = subprocess.Popen(
-        [str(CLI), "serve", "--port", "0", "--db", str(db)],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        env=env,
-    )
-    lines: queue.Queue[str] = queue.Queue()
-    threading.Thread(target=_read_lines, args=(process.stdout, lines), daemon=True).start()
-    banner: list[str] = []
-    deadline = time.monotonic() + STARTUP_SECONDS
+    process, lines = start_cli(["serve", "--port", "0", "--db", str(db)], env=env)
     try:
-        while not any("| curl " in line for line in banner):
-            remaining = deadline - time.monotonic()
-            assert remaining > 0 and process.poll() is None, "".join(banner)
-            try:
-                banner.append(lines.get(timeout=min(remaining, 1.0)))
-            except queue.Empty:
-                continue
+        banner = read_until(process, lines, "| curl ", seconds=STARTUP_SECONDS)
         yield banner
     finally:
         process.send_signal(signal.SIGTERM)

@@ -16,7 +16,7 @@ from aiohttp.test_utils import TestClient
 from loyapro_mock.mockserver.http.journal_stream import newest_journal_id
 from loyapro_mock.mockserver.store.sqlite.store import SqliteStore
 
-from support.payloads import DEMO_CODES, DOCS_CUSTOMER, docs_order, lookup_body, redeem_body
+from support.payloads import DEMO_CODES, DOCS_CUSTOMER, docs_order, lookup_body, redeem_body, session_body
 from support.webhooks import ORDER_URL, REDEEM_URL, REWARD_URL, auth_headers
 
 STREAM = "/__admin/requests/stream"
@@ -291,49 +291,6 @@ async def test_a_bad_listing_parameter_is_a_400(client: TestClient, path: str, q
 
 
 # -- certification sessions ----------------------------------------------------------------
-
-
-def session_body(since_id: int = 1, **overrides: Any) -> dict[str, Any]:
-    """A session of POS foodics whose two steps are a paid order, then a lookup and a redeem
-    of the demo's fixed-amount code."""
-    code = DEMO_CODES["fixed_amount"]
-    return {
-        "id": "cert-0123456789",
-        "pos_name": "foodics",
-        "business_reference": 440810,
-        "since_id": since_id,
-        "steps": [
-            {
-                "id": "order-paid",
-                "title": "Sell to a known customer",
-                "expects": [
-                    {
-                        "description": "an order sent Paid",
-                        "operation": "order",
-                        "body": {"/order/status": 4},
-                        "response": {"/status": "Paid", "/customer/customer_mobile_number": DOCS_CUSTOMER},
-                    }
-                ],
-            },
-            {
-                "id": "reward-fixed-amount",
-                "title": "Redeem a fixed-amount reward",
-                "expects": [
-                    {
-                        "description": f"a lookup of {code}",
-                        "operation": "reward",
-                        "body": {"/reward_code": code},
-                    },
-                    {
-                        "description": f"a redeem of {code}",
-                        "operation": "redeem",
-                        "body": {"/reward_code": code},
-                    },
-                ],
-            },
-        ],
-        **overrides,
-    }
 
 
 async def session(client: TestClient, session_id: str = "cert-0123456789") -> dict[str, Any]:

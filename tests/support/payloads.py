@@ -52,3 +52,46 @@ def redeem_body(code: str, order_id: str, amount: float, **overrides: Any) -> di
         "user_id": "97c817bd-ff52-4aa9-ad52-f12d14d2996d",
         **overrides,
     }
+
+
+def session_body(since_id: int = 1, **overrides: Any) -> dict[str, Any]:
+    """A session of POS foodics whose two steps are a paid order, then a lookup and a redeem
+    of the demo's fixed-amount code."""
+    code = DEMO_CODES["fixed_amount"]
+    return {
+        "id": "cert-0123456789",
+        "pos_name": "foodics",
+        "business_reference": 440810,
+        "since_id": since_id,
+        "steps": [
+            {
+                "id": "order-paid",
+                "title": "Sell to a known customer",
+                "expects": [
+                    {
+                        "description": "an order sent Paid",
+                        "operation": "order",
+                        "body": {"/order/status": 4},
+                        "response": {"/status": "Paid", "/customer/customer_mobile_number": DOCS_CUSTOMER},
+                    }
+                ],
+            },
+            {
+                "id": "reward-fixed-amount",
+                "title": "Redeem a fixed-amount reward",
+                "expects": [
+                    {
+                        "description": f"a lookup of {code}",
+                        "operation": "reward",
+                        "body": {"/reward_code": code},
+                    },
+                    {
+                        "description": f"a redeem of {code}",
+                        "operation": "redeem",
+                        "body": {"/reward_code": code},
+                    },
+                ],
+            },
+        ],
+        **overrides,
+    }

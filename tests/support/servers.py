@@ -1,9 +1,10 @@
-"""Real `loyapro-mock serve` processes for the hardening tests: start, read the port, kill."""
+"""Real `loyapro-mock serve` processes for the hardening and browser tests: start, read the port, stop."""
 
 from __future__ import annotations
 
 import contextlib
 import os
+import queue
 import re
 import signal
 import subprocess
@@ -15,6 +16,8 @@ from pathlib import Path
 
 _BASE_URL = re.compile(r"base URL\s+(http://\S+?)/pos/1\.0\.0/")
 STARTUP_SECONDS = 60.0
+#: The ``loyapro-mock`` command installed beside this interpreter.
+CLI = Path(sys.executable).with_name("loyapro-mock")
 
 
 @dataclass
@@ -91,3 +94,39 @@ def start_server(db: Path, *, workers: int = 1, extra: tuple[str, ...] = ()) -> 
             raise RuntimeError("the server did not start:\n" + "".join(output))
         time.sleep(0.05)
     return ServerProcess(proc, found[0], output)
+
+
+def start_cli(
+    args: list[str], *, env: dict[str, str] | None = None
+) -> tuple[subprocess.Popen[str], queue.Queue[str]]:
+    """Start the ``loyapro-mock`` command with ``args``; returns the process and a queue that
+    receives its output (stdout and stderr) line by line."""
+    process = subprocess.Popen(
+        [str(CLI), *args], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env
+    )
+    lines: queue.Queue[str] = queue.Queue()
+
+    def read() -> None:
+        assert process.stdout is not None
+        for line in process.stdout:
+            lines.put(line)
+
+    threading.Thread(target=read, daemon=True).start()
+    return process, lines
+
+
+def read_until(
+    process: subprocess.Popen[str], lines: queue.Queue[str], marker: str, *, seconds: float
+) -> list[str]:
+    """The lines ``process`` prints up to and including the first with ``marker`` in it; fails,
+    with what it printed, if the process ends or ``seconds`` pass first."""
+    printed: list[str] = []
+    deadline = time.monotonic() + seconds
+    while not any(marker in line for line in printed):
+        remaining = deadline - time.monotonic()
+        assert remaining > 0 and process.poll() is None, "".join(printed)
+        try:
+            printed.append(lines.get(timeout=min(remaining, 1.0)))
+        except queue.Empty:
+            continue
+    return printed
