@@ -17,6 +17,14 @@ from support.payloads import DEMO_CODES, docs_order, redeem_body, session_body
 
 from .conftest import Mock
 
+
+def expect(locator: Any) -> Any:
+    """Playwright's waiting assertions (imported late: without Playwright the tests skip)."""
+    from playwright.sync_api import expect as playwright_expect
+
+    return playwright_expect(locator)
+
+
 Screenshot = Callable[[Any, str], Path]
 pytestmark = pytest.mark.slow
 
@@ -119,11 +127,13 @@ def test_filters_keep_only_the_chosen_requests(page: Any, mock: Mock) -> None:
     mock.post("order", bad_order())
     row(page, 2).wait_for()
     page.locator("#f-verdict").select_option("rejected")
-    assert row(page, 1).is_hidden() and row(page, 2).is_visible()
-    assert page.locator("#count").inner_text() == "1 of 2 request(s) shown"
+    expect(row(page, 1)).to_be_hidden()
+    expect(row(page, 2)).to_be_visible()
+    expect(page.locator("#count")).to_have_text("1 of 2 request(s) shown")
     page.locator("#f-verdict").select_option("")
     page.locator("#f-operation").select_option("reward")
-    assert row(page, 1).is_hidden() and row(page, 2).is_hidden()
+    expect(row(page, 1)).to_be_hidden()
+    expect(row(page, 2)).to_be_hidden()
 
 
 def test_the_newest_request_comes_first(page: Any, mock: Mock) -> None:
@@ -203,7 +213,8 @@ def test_a_certification_sessions_steps_tick_as_the_pos_performs_them(
     # the session filter keeps the session's requests only
     page.locator("#tab-requests").click()
     page.locator("#f-session").select_option("cert-browser01")
-    assert row(page, 1).is_hidden() and row(page, 2).is_visible()
+    expect(row(page, 1)).to_be_hidden()
+    expect(row(page, 2)).to_be_visible()
 
 
 def test_rate_limit_answers_and_injected_faults_are_marked(page: Any, mock: Mock) -> None:
