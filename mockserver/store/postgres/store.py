@@ -21,8 +21,7 @@ from __future__ import annotations
 
 import re
 import threading
-import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from typing import Any
@@ -31,13 +30,21 @@ import psycopg
 import psycopg_pool
 from psycopg.rows import dict_row
 
-from loyapro_mock.mockserver.domain.clock import iso, parse_iso
 from loyapro_mock.mockserver.domain.records import Row
-from loyapro_mock.mockserver.store.journal_rows import journal_row
-from loyapro_mock.mockserver.store.migrations import VERSION_KEY, pending
-from loyapro_mock.mockserver.store.postgres.schema import MIGRATIONS, SCHEMA_VERSION, TABLES
-from loyapro_mock.mockserver.store.postgres.tx import PostgresTx
+from loyapro_mock.mockserver.store.migrations import VERSION_KEY, migrate
+from loyapro_mock.mockserver.store.postgres.schema import MIGRATIONS, SCHEMA_VERSION
+from loyapro_mock.mockserver.store.postgres.tx import PostgresTx, placeholders
 from loyapro_mock.mockserver.store.protocol import StoreError
+from loyapro_mock.mockserver.store.sql.journal import (
+    KEEP_SQL,
+    delete_in_chunks,
+    journal_entries,
+    journal_query,
+    journal_row,
+    prune_conditions,
+)
+from loyapro_mock.mockserver.store.sql.statements import insert_sql
+from loyapro_mock.mockserver.store.sql.tables import TABLES
 
 __all__ = ["PRUNE_CHUNK", "WRITE_LOCK", "PostgresStore", "redact"]
 
@@ -45,8 +52,6 @@ __all__ = ["PRUNE_CHUNK", "WRITE_LOCK", "PostgresStore", "redact"]
 WRITE_LOCK = 0x10A4A9
 #: Journal rows one pruning statement deletes at most.
 PRUNE_CHUNK = 5000
-#: Seconds the pruning pauses between two chunks, so that waiting writers get the lock.
-PRUNE_PAUSE = 0.002
 #: Journal rows per multi-row INSERT.
 _JOURNAL_CHUNK = 500
 _PASSWORD = re.compile(r"(?P<head>://[^:/@]*:)[^@/]*@")
@@ -302,17 +307,9 @@ class PostgresStore:
         Under the writers' lock: instances starting together migrate once, one after another.
         """
         with self.transaction() as tx:
-            has_meta = tx.row("SELECT to_regclass('meta') IS NOT NULL AS found")
-            current = tx.get_meta(VERSION_KEY) if has_meta and has_meta["found"] else None
-            steps = pending(current, MIGRATIONS, where=f"database {redact(self.url)}")
-            for step in steps:
-                for statement in step.statements:
-                    if callable(statement):
-                        statement(tx)
-                    else:
-                        tx.execute(statement)
-            if steps:
-                tx.set_meta(VERSION_KEY, SCHEMA_VERSION)
+            has_meta = tx.value("SELECT to_regclass('meta') IS NOT NULL AS found")
+            current = tx.get_meta(VERSION_KEY) if has_meta else None
+            migrate(tx, current, MIGRATIONS, where=f"database {redact(self.url)}")
 
     # -- journal --------------------------------------------------------------------------
     def record_request(self, entry: Row) -> int:
@@ -326,10 +323,8 @@ class PostgresStore:
         with self.transaction() as tx:
             for start in range(0, len(rows), _JOURNAL_CHUNK):
                 chunk = rows[start : start + _JOURNAL_CHUNK]
-                values = ", ".join(["(%s, %s, %s, %s, %s, %s)"] * len(chunk))
                 found = tx.execute(
-                    "INSERT INTO journal (received_at, pos, operation, verdict, session, entry)"
-                    f" VALUES {values} RETURNING id",
+                    insert_sql("journal", len(chunk), suffix=" RETURNING id"),
                     [value for row in chunk for value in row],
                 ).fetchall()
                 ids.extend(int(r["id"]) for r in found)
@@ -345,33 +340,9 @@ class PostgresStore:
         limit: int = 1000,
     ) -> list[Row]:
         """Journal entries, oldest first; see `Store.list_requests`."""
-        where: list[str] = []
-        params: list[Any] = []
-        for column, value in (
-            ("pos", pos),
-            ("operation", operation),
-            ("verdict", verdict),
-            ("session", session),
-        ):
-            if value is not None:
-                where.append(f"{column} = %s")
-                params.append(value)
-        if since is not None:
-            text = str(since).strip()
-            if text.isdigit():
-                where.append("id >= %s")
-                params.append(int(text))
-            else:
-                where.append("received_at >= %s")
-                params.append(iso(parse_iso(text)))
-        sql = "SELECT id, entry FROM journal"
-        if where:
-            sql += " WHERE " + " AND ".join(where)
-        sql += " ORDER BY id LIMIT %s"
-        params.append(max(1, int(limit)))
+        sql, params = journal_query(pos, operation, verdict, since, session, limit)
         with self.snapshot() as tx:
-            rows = tx.rows(sql, params)
-        return [{"id": row["id"], **row["entry"]} for row in rows]
+            return journal_entries(tx.rows(sql, params))
 
     def prune_requests(self, *, before: str | None = None, keep: int | None = None) -> int:
         """Delete old journal entries in short transactions; see `Store.prune_requests`.
@@ -379,37 +350,25 @@ class PostgresStore:
         Outside the writers' lock: deleting journal rows changes no state a writer reads, and
         ids keep coming from the sequence.
         """
-        bounds: list[tuple[str, Any]] = []
+        cutoff: int | None = None
         if keep is not None:
             with self.snapshot() as tx:
-                found = tx.row(
-                    "SELECT id FROM journal ORDER BY id DESC LIMIT 1 OFFSET %s", (max(0, int(keep)),)
-                )
-            if found is not None:
-                bounds.append(("id <= %s", int(found["id"])))
-        if before is not None:
-            bounds.append(("received_at < %s", iso(parse_iso(before))))
-        deleted = 0
+                cutoff = tx.value(KEEP_SQL, (max(0, int(keep)),))
+        conditions = prune_conditions(cutoff, before)
         with _store_errors():
             state = self._state()
             if state.tx is not None or state.group:
                 raise RuntimeError("prune_requests runs outside transactions and groups")
-            for condition, bound in bounds:
-                while True:
-                    conn = self._take(state)
-                    try:
-                        count = conn.execute(
-                            f"DELETE FROM journal WHERE id IN (SELECT id FROM journal WHERE {condition}"
-                            " ORDER BY id LIMIT %s)",
-                            (bound, PRUNE_CHUNK),
-                        ).rowcount
-                    finally:
-                        self._give_back(state)
-                    deleted += count
-                    if count < PRUNE_CHUNK:
-                        break
-                    time.sleep(PRUNE_PAUSE)
-        return deleted
+            return delete_in_chunks(
+                lambda sql, params: self._delete(state, sql, params), conditions, PRUNE_CHUNK
+            )
+
+    def _delete(self, state: _ThreadState, sql: str, params: Sequence[Any]) -> int:
+        conn = self._take(state)
+        try:
+            return int(conn.execute(placeholders(sql), params).rowcount)
+        finally:
+            self._give_back(state)
 
     # -- lifecycle ------------------------------------------------------------------------
     def reset(self) -> None:

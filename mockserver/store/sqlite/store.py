@@ -15,27 +15,32 @@ from __future__ import annotations
 import os
 import sqlite3
 import threading
-import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from typing import Any
 
-from loyapro_mock.mockserver.domain.clock import iso, parse_iso
 from loyapro_mock.mockserver.domain.records import Row
-from loyapro_mock.mockserver.store.journal_rows import journal_row
-from loyapro_mock.mockserver.store.migrations import VERSION_KEY, pending
+from loyapro_mock.mockserver.store.migrations import VERSION_KEY, migrate
 from loyapro_mock.mockserver.store.protocol import StoreError
+from loyapro_mock.mockserver.store.sql.journal import (
+    KEEP_SQL,
+    delete_in_chunks,
+    journal_entries,
+    journal_query,
+    journal_row,
+    prune_conditions,
+)
+from loyapro_mock.mockserver.store.sql.statements import insert_sql
+from loyapro_mock.mockserver.store.sql.tables import TABLES
 from loyapro_mock.mockserver.store.sqlite.connection import Checkpointer, WriterLock, connect, lock_path
-from loyapro_mock.mockserver.store.sqlite.schema import MIGRATIONS, SCHEMA_VERSION, TABLES
+from loyapro_mock.mockserver.store.sqlite.schema import MIGRATIONS, SCHEMA_VERSION
 from loyapro_mock.mockserver.store.sqlite.tx import SqliteTx
 
 __all__ = ["PRUNE_CHUNK", "SqliteStore"]
 
 #: Journal rows one pruning transaction deletes at most (a few milliseconds of the write lock).
 PRUNE_CHUNK = 2000
-#: Seconds the pruning pauses between two chunks, so that waiting writers get the lock.
-PRUNE_PAUSE = 0.002
 
 
 @contextmanager
@@ -286,15 +291,7 @@ class SqliteStore:
         with self.transaction() as tx:
             has_meta = tx.row("SELECT 1 AS found FROM sqlite_master WHERE type = 'table' AND name = 'meta'")
             current = tx.get_meta(VERSION_KEY) if has_meta else None
-            steps = pending(current, MIGRATIONS, where=f"database {self.path}")
-            for step in steps:
-                for statement in step.statements:
-                    if callable(statement):
-                        statement(tx)
-                    else:
-                        tx.execute(statement)
-            if steps:
-                tx.set_meta(VERSION_KEY, SCHEMA_VERSION)
+            migrate(tx, current, MIGRATIONS, where=f"database {self.path}")
 
     # -- journal --------------------------------------------------------------------------
     def record_request(self, entry: Row) -> int:
@@ -304,15 +301,9 @@ class SqliteStore:
     def record_requests(self, entries: Iterable[Row]) -> list[int]:
         """Append journal entries in one transaction; see `Store.record_requests`."""
         rows = [journal_row(entry) for entry in entries]
+        sql = insert_sql("journal")
         with self.transaction() as tx:
-            return [
-                tx.insert(
-                    "INSERT INTO journal (received_at, pos, operation, verdict, session, entry)"
-                    " VALUES (?, ?, ?, ?, ?, ?)",
-                    row,
-                )
-                for row in rows
-            ]
+            return [tx.insert(sql, row) for row in rows]
 
     def list_requests(
         self,
@@ -324,67 +315,21 @@ class SqliteStore:
         limit: int = 1000,
     ) -> list[Row]:
         """Journal entries, oldest first; see `Store.list_requests`."""
-        where: list[str] = []
-        params: list[Any] = []
-        for column, value in (
-            ("pos", pos),
-            ("operation", operation),
-            ("verdict", verdict),
-            ("session", session),
-        ):
-            if value is not None:
-                where.append(f"{column} = ?")
-                params.append(value)
-        if since is not None:
-            text = str(since).strip()
-            if text.isdigit():
-                where.append("id >= ?")
-                params.append(int(text))
-            else:
-                where.append("received_at >= ?")
-                params.append(iso(parse_iso(text)))
-        sql = "SELECT id, entry FROM journal"
-        if where:
-            sql += " WHERE " + " AND ".join(where)
-        sql += " ORDER BY id LIMIT ?"
-        params.append(max(1, int(limit)))
+        sql, params = journal_query(pos, operation, verdict, since, session, limit)
         with self.snapshot() as tx:
-            rows = tx.rows(sql, params)
-        out: list[Row] = []
-        for row in rows:
-            entry = row["entry"]
-            out.append({"id": row["id"], **entry})
-        return out
+            return journal_entries(tx.rows(sql, params))
 
     def prune_requests(self, *, before: str | None = None, keep: int | None = None) -> int:
         """Delete old journal entries in short transactions; see `Store.prune_requests`."""
         cutoff: int | None = None
         if keep is not None:
             with self.snapshot() as tx:
-                found = tx.row(
-                    "SELECT id FROM journal ORDER BY id DESC LIMIT 1 OFFSET ?", (max(0, int(keep)),)
-                )
-            cutoff = None if found is None else int(found["id"])
-        deleted = 0
-        for column, bound in (
-            ("id", cutoff),
-            ("received_at", None if before is None else iso(parse_iso(before))),
-        ):
-            if bound is None:
-                continue
-            op = "<=" if column == "id" else "<"
-            while True:
-                with self.transaction() as tx:
-                    count = tx.execute(
-                        f"DELETE FROM journal WHERE id IN (SELECT id FROM journal WHERE {column} {op} ?"
-                        " ORDER BY id LIMIT ?)",
-                        (bound, PRUNE_CHUNK),
-                    ).rowcount
-                deleted += count
-                if count < PRUNE_CHUNK:
-                    break
-                time.sleep(PRUNE_PAUSE)
-        return deleted
+                cutoff = tx.value(KEEP_SQL, (max(0, int(keep)),))
+        return delete_in_chunks(self._delete, prune_conditions(cutoff, before), PRUNE_CHUNK)
+
+    def _delete(self, sql: str, params: Sequence[object]) -> int:
+        with self.transaction() as tx:
+            return int(tx.execute(sql, params).rowcount)
 
     # -- lifecycle ------------------------------------------------------------------------
     def reset(self) -> None:
