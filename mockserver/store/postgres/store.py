@@ -38,12 +38,11 @@ from loyapro_mock.mockserver.store.protocol import StoreError
 from loyapro_mock.mockserver.store.sql.journal import (
     KEEP_SQL,
     delete_in_chunks,
-    journal_entries,
-    journal_query,
     journal_row,
     prune_conditions,
 )
 from loyapro_mock.mockserver.store.sql.statements import insert_sql
+from loyapro_mock.mockserver.store.sql.store import SqlStore
 from loyapro_mock.mockserver.store.sql.tables import TABLES
 
 __all__ = ["PRUNE_CHUNK", "WRITE_LOCK", "PostgresStore", "redact"]
@@ -79,6 +78,27 @@ def _message(exc: psycopg.Error) -> str:
     return text[0] if text else type(exc).__name__
 
 
+def _rollback(conn: psycopg.Connection[Any]) -> None:
+    if not conn.closed and conn.info.transaction_status != psycopg.pq.TransactionStatus.IDLE:
+        conn.execute("ROLLBACK")
+
+
+def _commit(conn: psycopg.Connection[Any]) -> None:
+    """COMMIT; when it fails, roll back and raise (nothing of the transaction stays).
+
+    A transaction a statement failed in cannot commit (PostgreSQL would roll it back and
+    answer COMMIT as if nothing were wrong): that is raised too.
+    """
+    if conn.info.transaction_status == psycopg.pq.TransactionStatus.INERROR:
+        _rollback(conn)
+        raise StoreError("a statement of the transaction failed: it was rolled back")
+    try:
+        conn.execute("COMMIT")
+    except BaseException:
+        _rollback(conn)
+        raise
+
+
 @dataclass
 class _ThreadState:
     conn: psycopg.Connection[Any] | None = None
@@ -86,7 +106,7 @@ class _ThreadState:
     group: bool = False
 
 
-class PostgresStore:
+class PostgresStore(SqlStore[PostgresTx]):
     """`Store` on PostgreSQL: ``PostgresStore("postgresql://user:pass@host:5432/loyapro")``.
 
     Connects at once (raising `StoreError` with the server's reason when it cannot: host
@@ -161,13 +181,13 @@ class PostgresStore:
         self._pool.putconn(conn)  # the pool drops a closed or broken one
 
     def _take_and_begin(self, state: _ThreadState, write: bool, *, wait: bool = True) -> bool:
-        """A connection from the pool and BEGIN on it (`_begin`). A pooled connection found
+        """A connection from the pool and BEGIN on it (`_begin_on`). A pooled connection found
         broken at BEGIN (the server restarted, an idle connection was cut) is dropped and
         the BEGIN tried once on a new one: nothing of the transaction had been sent."""
         for attempt in (1, 2):
             conn = self._take(state)
             try:
-                return self._begin(conn, write, wait=wait)
+                return self._begin_on(conn, write, wait=wait)
             except psycopg.OperationalError:
                 broken = conn.closed or conn.broken
                 self._give_back(state)
@@ -178,7 +198,7 @@ class PostgresStore:
                 raise
         raise AssertionError("unreachable")
 
-    def _begin(self, conn: psycopg.Connection[Any], write: bool, *, wait: bool = True) -> bool:
+    def _begin_on(self, conn: psycopg.Connection[Any], write: bool, *, wait: bool = True) -> bool:
         """BEGIN, and for a write take the writers' lock, in one round trip. False when
         ``wait`` is off and another writer holds the lock (nothing stays open)."""
         if not write:
@@ -195,35 +215,22 @@ class PostgresStore:
         conn.execute("ROLLBACK")
         return False
 
-    @contextmanager
-    def _open(self, write: bool) -> Iterator[PostgresTx]:
-        with _store_errors():
-            state = self._state()
-            if state.tx is not None:  # join the transaction this thread already holds
-                if write and not state.tx.writable:
-                    raise RuntimeError("cannot start a write transaction inside a read snapshot")
-                yield state.tx
-                return
-            if state.group:
-                with self._in_group(state, write) as tx:
-                    yield tx
-                return
-            self._take_and_begin(state, write)
-            conn = state.conn
-            assert conn is not None
-            try:
-                state.tx = PostgresTx(conn, writable=write)
-                try:
-                    yield state.tx
-                except BaseException:
-                    _rollback(conn)
-                    raise
-                else:
-                    _commit(conn)
-                finally:
-                    state.tx = None
-            finally:
-                self._give_back(state)
+    def _begin(self, state: _ThreadState, write: bool) -> psycopg.Connection[Any]:
+        self._take_and_begin(state, write)
+        assert state.conn is not None
+        return state.conn
+
+    def _tx(self, conn: psycopg.Connection[Any], write: bool) -> PostgresTx:
+        return PostgresTx(conn, writable=write)
+
+    def _end(self, state: _ThreadState, write: bool) -> None:
+        self._give_back(state)
+
+    def _errors(self) -> AbstractContextManager[None]:
+        return _store_errors()
+
+    _commit = staticmethod(_commit)
+    _rollback = staticmethod(_rollback)
 
     @contextmanager
     def _in_group(self, state: _ThreadState, write: bool) -> Iterator[PostgresTx]:
@@ -287,20 +294,6 @@ class PostgresStore:
             finally:
                 self._give_back(state)
 
-    @property
-    def in_group(self) -> bool:
-        """True while a group commit is open on this thread."""
-        state: _ThreadState | None = getattr(self._local, "state", None)
-        return state is not None and state.group
-
-    def transaction(self) -> AbstractContextManager[PostgresTx]:
-        """A write transaction (under the writers' lock): commit on exit, rollback on error."""
-        return self._open(write=True)
-
-    def snapshot(self) -> AbstractContextManager[PostgresTx]:
-        """A read-only transaction: a consistent view, no writes, no lock."""
-        return self._open(write=False)
-
     def _init_schema(self) -> None:
         """Create the schema, or migrate it to this mock's version (`mockserver.store.migrations`).
 
@@ -312,10 +305,6 @@ class PostgresStore:
             migrate(tx, current, MIGRATIONS, where=f"database {redact(self.url)}")
 
     # -- journal --------------------------------------------------------------------------
-    def record_request(self, entry: Row) -> int:
-        """Append a journal entry; see `Store.record_request`."""
-        return self.record_requests([entry])[0]
-
     def record_requests(self, entries: Iterable[Row]) -> list[int]:
         """Append journal entries in one transaction; see `Store.record_requests`."""
         rows = [journal_row(entry) for entry in entries]
@@ -329,20 +318,6 @@ class PostgresStore:
                 ).fetchall()
                 ids.extend(int(r["id"]) for r in found)
         return ids
-
-    def list_requests(
-        self,
-        pos: str | None = None,
-        operation: str | None = None,
-        verdict: str | None = None,
-        since: str | None = None,
-        session: str | None = None,
-        limit: int = 1000,
-    ) -> list[Row]:
-        """Journal entries, oldest first; see `Store.list_requests`."""
-        sql, params = journal_query(pos, operation, verdict, since, session, limit)
-        with self.snapshot() as tx:
-            return journal_entries(tx.rows(sql, params))
 
     def prune_requests(self, *, before: str | None = None, keep: int | None = None) -> int:
         """Delete old journal entries in short transactions; see `Store.prune_requests`.
@@ -384,32 +359,5 @@ class PostgresStore:
         self._closed = True
         self._pool.close()
 
-    def __enter__(self) -> PostgresStore:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
-
     def __repr__(self) -> str:
         return f"PostgresStore({redact(self.url)!r})"
-
-
-def _rollback(conn: psycopg.Connection[Any]) -> None:
-    if not conn.closed and conn.info.transaction_status != psycopg.pq.TransactionStatus.IDLE:
-        conn.execute("ROLLBACK")
-
-
-def _commit(conn: psycopg.Connection[Any]) -> None:
-    """COMMIT; when it fails, roll back and raise (nothing of the transaction stays).
-
-    A transaction a statement failed in cannot commit (PostgreSQL would roll it back and
-    answer COMMIT as if nothing were wrong): that is raised too.
-    """
-    if conn.info.transaction_status == psycopg.pq.TransactionStatus.INERROR:
-        _rollback(conn)
-        raise StoreError("a statement of the transaction failed: it was rolled back")
-    try:
-        conn.execute("COMMIT")
-    except BaseException:
-        _rollback(conn)
-        raise

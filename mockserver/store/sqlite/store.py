@@ -26,12 +26,11 @@ from loyapro_mock.mockserver.store.protocol import StoreError
 from loyapro_mock.mockserver.store.sql.journal import (
     KEEP_SQL,
     delete_in_chunks,
-    journal_entries,
-    journal_query,
     journal_row,
     prune_conditions,
 )
 from loyapro_mock.mockserver.store.sql.statements import insert_sql
+from loyapro_mock.mockserver.store.sql.store import SqlStore
 from loyapro_mock.mockserver.store.sql.tables import TABLES
 from loyapro_mock.mockserver.store.sqlite.connection import Checkpointer, WriterLock, connect, lock_path
 from loyapro_mock.mockserver.store.sqlite.schema import MIGRATIONS, SCHEMA_VERSION
@@ -79,7 +78,7 @@ def _commit(conn: sqlite3.Connection) -> None:
         raise
 
 
-class SqliteStore:
+class SqliteStore(SqlStore[SqliteTx]):
     """`Store` on SQLite: ``SqliteStore("state.db")`` or ``SqliteStore(":memory:")``."""
 
     def __init__(
@@ -136,38 +135,31 @@ class SqliteStore:
             self._local.state = state
         return state
 
-    @contextmanager
-    def _open(self, write: bool) -> Iterator[SqliteTx]:
-        with _store_errors():
-            state = self._state()
-            if state.tx is not None:  # join the transaction this thread already holds
-                if write and not state.tx.writable:
-                    raise RuntimeError("cannot start a write transaction inside a read snapshot")
-                yield state.tx
-                return
-            if state.group:
-                with self._in_group(state, write) as tx:
-                    yield tx
-                return
-            guard = self._guard(state, write)
+    def _begin(self, state: _ThreadState, write: bool) -> sqlite3.Connection:
+        guard = self._guard(state, write)
+        if guard is not None:
+            self._acquire(guard)
+        try:
+            state.conn.execute("BEGIN IMMEDIATE" if write else "BEGIN")
+        except BaseException:
             if guard is not None:
-                self._acquire(guard)
-            try:
-                conn = state.conn
-                conn.execute("BEGIN IMMEDIATE" if write else "BEGIN")
-                state.tx = SqliteTx(conn, writable=write)
-                try:
-                    yield state.tx
-                except BaseException:
-                    _rollback(conn)
-                    raise
-                else:
-                    _commit(conn)
-                finally:
-                    state.tx = None
-            finally:
-                if guard is not None:
-                    guard.release()
+                guard.release()
+            raise
+        return state.conn
+
+    def _end(self, state: _ThreadState, write: bool) -> None:
+        guard = self._guard(state, write)
+        if guard is not None:
+            guard.release()
+
+    def _tx(self, conn: sqlite3.Connection, write: bool) -> SqliteTx:
+        return SqliteTx(conn, writable=write)
+
+    def _errors(self) -> AbstractContextManager[None]:
+        return _store_errors()
+
+    _commit = staticmethod(_commit)
+    _rollback = staticmethod(_rollback)
 
     def _guard(self, state: _ThreadState, write: bool) -> Any:
         return self._lock if self._lock is not None else (state.writer if write else None)
@@ -272,20 +264,6 @@ class SqliteStore:
                 if guard is not None:
                     guard.release()
 
-    @property
-    def in_group(self) -> bool:
-        """True while a group commit is open on this thread."""
-        state: _ThreadState | None = getattr(self._local, "state", None)
-        return state is not None and state.group
-
-    def transaction(self) -> AbstractContextManager[SqliteTx]:
-        """A write transaction (``BEGIN IMMEDIATE``): commit on exit, rollback on error."""
-        return self._open(write=True)
-
-    def snapshot(self) -> AbstractContextManager[SqliteTx]:
-        """A read-only transaction: a consistent view, no writes."""
-        return self._open(write=False)
-
     def _init_schema(self) -> None:
         """Create the schema, or migrate it to this mock's version (`mockserver.store.migrations`)."""
         with self.transaction() as tx:
@@ -294,30 +272,12 @@ class SqliteStore:
             migrate(tx, current, MIGRATIONS, where=f"database {self.path}")
 
     # -- journal --------------------------------------------------------------------------
-    def record_request(self, entry: Row) -> int:
-        """Append a journal entry; see `Store.record_request`."""
-        return self.record_requests([entry])[0]
-
     def record_requests(self, entries: Iterable[Row]) -> list[int]:
         """Append journal entries in one transaction; see `Store.record_requests`."""
         rows = [journal_row(entry) for entry in entries]
         sql = insert_sql("journal")
         with self.transaction() as tx:
             return [tx.insert(sql, row) for row in rows]
-
-    def list_requests(
-        self,
-        pos: str | None = None,
-        operation: str | None = None,
-        verdict: str | None = None,
-        since: str | None = None,
-        session: str | None = None,
-        limit: int = 1000,
-    ) -> list[Row]:
-        """Journal entries, oldest first; see `Store.list_requests`."""
-        sql, params = journal_query(pos, operation, verdict, since, session, limit)
-        with self.snapshot() as tx:
-            return journal_entries(tx.rows(sql, params))
 
     def prune_requests(self, *, before: str | None = None, keep: int | None = None) -> int:
         """Delete old journal entries in short transactions; see `Store.prune_requests`."""
@@ -354,12 +314,6 @@ class SqliteStore:
             conn.close()
         for writer in writers:
             writer.close()
-
-    def __enter__(self) -> SqliteStore:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
 
     def __repr__(self) -> str:
         return f"SqliteStore({self.path!r})"
