@@ -266,33 +266,11 @@ class PostgresStore(SqlStore[PostgresTx]):
             state.tx = None
 
     # -- group commit ---------------------------------------------------------------------
-    def begin_group(self, *, wait: bool = True) -> bool:
-        """Open a group commit on this thread; see `Store.begin_group`."""
-        with _store_errors():
-            state = self._state()
-            if state.group:
-                return True
-            if state.tx is not None:
-                raise RuntimeError("cannot open a group commit inside a transaction")
-            opened = self._take_and_begin(state, True, wait=wait)
-            if not opened:
-                self._give_back(state)
-                return False
-            state.group = True
+    def _begin_group(self, state: _ThreadState, wait: bool) -> bool:
+        if self._take_and_begin(state, True, wait=wait):
             return True
-
-    def commit_group(self) -> None:
-        """Commit the open group; see `Store.commit_group`. Rolls back when COMMIT fails."""
-        with _store_errors():
-            state = self._state()
-            if not state.group:
-                return
-            state.group = False
-            try:
-                assert state.conn is not None
-                _commit(state.conn)
-            finally:
-                self._give_back(state)
+        self._give_back(state)
+        return False
 
     def _init_schema(self) -> None:
         """Create the schema, or migrate it to this mock's version (`mockserver.store.migrations`).

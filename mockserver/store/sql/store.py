@@ -55,14 +55,16 @@ class SqlStore(Generic[TxT]):
         """Release what `_begin` took (after COMMIT or ROLLBACK)."""
         raise NotImplementedError
 
+    def _begin_group(self, state: Any, wait: bool) -> bool:
+        """Lock and BEGIN the group's transaction; False (nothing taken) when ``wait`` is
+        off and another writer holds the database."""
+        raise NotImplementedError
+
     def _in_group(self, state: Any, write: bool) -> AbstractContextManager[TxT]:
         """One transaction of a group commit: a savepoint of the group's open transaction."""
         raise NotImplementedError
 
     def record_requests(self, entries: Iterable[Row]) -> list[int]:
-        raise NotImplementedError
-
-    def commit_group(self) -> None:
         raise NotImplementedError
 
     def close(self) -> None:
@@ -104,6 +106,32 @@ class SqlStore(Generic[TxT]):
     def snapshot(self) -> AbstractContextManager[TxT]:
         """A read-only transaction: a consistent view, no writes."""
         return self._open(write=False)
+
+    # -- group commit ------------------------------------------------------------------------
+    def begin_group(self, *, wait: bool = True) -> bool:
+        """Open a group commit on this thread; see `Store.begin_group`."""
+        with self._errors():
+            state = self._state()
+            if state.group:
+                return True
+            if state.tx is not None:
+                raise RuntimeError("cannot open a group commit inside a transaction")
+            if not self._begin_group(state, wait):
+                return False
+            state.group = True
+            return True
+
+    def commit_group(self) -> None:
+        """Commit the open group; see `Store.commit_group`. Rolls back when COMMIT fails."""
+        with self._errors():
+            state = self._state()
+            if not state.group:
+                return
+            state.group = False
+            try:
+                self._commit(state.conn)
+            finally:
+                self._end(state, True)
 
     @property
     def in_group(self) -> bool:

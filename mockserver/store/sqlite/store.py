@@ -204,35 +204,27 @@ class SqliteStore(SqlStore[SqliteTx]):
             state.tx = None
 
     # -- group commit ---------------------------------------------------------------------
-    def begin_group(self, *, wait: bool = True) -> bool:
-        """Open a group commit on this thread; see `Store.begin_group`."""
-        with _store_errors():
-            state = self._state()
-            if state.group:
-                return True
-            if state.tx is not None:
-                raise RuntimeError("cannot open a group commit inside a transaction")
-            guard = self._guard(state, True)
-            if self.memory:
-                wait = True  # only this process's threads share it, each for one transaction
-            if guard is not None:
-                if wait:
-                    self._acquire(guard)
-                elif not guard.acquire(False):
-                    return False
-            try:
-                if wait:
-                    state.conn.execute("BEGIN IMMEDIATE")
-                elif not self._begin_at_once(state.conn):
-                    if guard is not None:
-                        guard.release()
-                    return False
-            except BaseException:
+    def _begin_group(self, state: _ThreadState, wait: bool) -> bool:
+        guard = self._guard(state, True)
+        if self.memory:
+            wait = True  # only this process's threads share it, each for one transaction
+        if guard is not None:
+            if wait:
+                self._acquire(guard)
+            elif not guard.acquire(False):
+                return False
+        try:
+            if wait:
+                state.conn.execute("BEGIN IMMEDIATE")
+            elif not self._begin_at_once(state.conn):
                 if guard is not None:
                     guard.release()
-                raise
-            state.group = True
-            return True
+                return False
+        except BaseException:
+            if guard is not None:
+                guard.release()
+            raise
+        return True
 
     def _begin_at_once(self, conn: sqlite3.Connection) -> bool:
         """``BEGIN IMMEDIATE`` without SQLite's busy wait: False when another connection
@@ -249,20 +241,6 @@ class SqliteStore(SqlStore[SqliteTx]):
         finally:
             conn.execute(f"PRAGMA busy_timeout = {int(self._timeout * 1000)}")
         return True
-
-    def commit_group(self) -> None:
-        """Commit the open group; see `Store.commit_group`. Rolls back when COMMIT fails."""
-        with _store_errors():
-            state = self._state()
-            if not state.group:
-                return
-            state.group = False
-            try:
-                _commit(state.conn)
-            finally:
-                guard = self._guard(state, True)
-                if guard is not None:
-                    guard.release()
 
     def _init_schema(self) -> None:
         """Create the schema, or migrate it to this mock's version (`mockserver.store.migrations`)."""
