@@ -54,6 +54,7 @@ PUBLIC: dict[str, list[str]] = {
         "open_store",
     ],
     "loyapro_mock.mockserver.store.postgres": ["PostgresStore"],
+    "loyapro_mock.mockserver.store.sql": [],
     "loyapro_mock.mockserver.store.sqlite": ["SqliteStore"],
     "loyapro_mock.mockserver.http": [
         "DEFAULT_SECRET",

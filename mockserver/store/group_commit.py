@@ -186,7 +186,12 @@ class GroupCommit:
         if failure is not None:
             self._fail(queue, failure)
             return
-        for future, result, error in done.result():
+        self._wake(done.result())
+
+    @staticmethod
+    def _wake(outcomes: list[tuple[asyncio.Future[Any], Any, BaseException | None]]) -> None:
+        """Answer each waiting handler with its call's result or error."""
+        for future, result, error in outcomes:
             if future.done():  # cancelled while the group ran: applied, nobody to tell
                 continue
             if error is not None:
@@ -220,12 +225,21 @@ class GroupCommit:
         try:
             self._store.commit_group()
         except Exception as exc:
-            cause = store_error or exc
+            cause = store_error or exc  # SQLite may have undone the group before COMMIT
             log.error("a group of %d request(s) could not be committed: %s", len(queue), cause)
-            raise cause from None
+            raise cause from cause.__cause__  # its own cause (the database's error) stays
         self.groups += 1
         self.grouped += len(queue)
         return outcomes
+
+    def _run_here(self, queue: _Queue) -> None:
+        """Run one group on this thread and wake its handlers."""
+        try:
+            outcomes = self._run(queue)
+        except Exception as exc:
+            self._fail(queue, exc)
+            return
+        self._wake(outcomes)
 
     def _commit_here(self) -> None:
         """`commit` of a threaded group commit: wait for the group in flight, then run the
@@ -236,14 +250,8 @@ class GroupCommit:
             self._running = None
             self._settle(running, [])  # its own callback wakes its handlers
         queue = self._take()
-        if not queue:
-            return
-        done: concurrent.futures.Future[Any] = concurrent.futures.Future()
-        try:
-            done.set_result(self._run(queue))
-        except Exception as exc:
-            done.set_exception(exc)
-        self._settle(done, queue)
+        if queue:
+            self._run_here(queue)
 
     def close(self) -> None:
         """Commit what waits and stop the worker threads (at shutdown)."""
@@ -275,43 +283,7 @@ class GroupCommit:
             if self._store.in_group:  # opened by _when_unlocked for calls since cancelled
                 self._store.commit_group()
             return
-        try:
-            self._store.begin_group()  # already open when _when_unlocked opened it
-        except Exception as exc:  # StoreError, or a store already closed at shutdown
-            log.warning("could not open a write transaction: %s", exc)
-            self._fail(queue, exc)
-            return
-        outcomes: list[tuple[asyncio.Future[Any], Any, BaseException | None]] = []
-        store_error: StoreError | None = None
-        for call, future in queue:
-            try:
-                result = call()
-            except Exception as exc:  # undone by its savepoint; raised in its handler
-                if isinstance(exc, StoreError):
-                    store_error = store_error or exc
-                if future is None:
-                    log.error("a deferred write failed: %r", exc)
-                else:
-                    outcomes.append((future, None, exc))
-            else:
-                if future is not None:
-                    outcomes.append((future, result, None))
-        try:
-            self._store.commit_group()
-        except Exception as exc:
-            cause = store_error or exc  # SQLite may have undone the group before COMMIT
-            log.error("a group of %d request(s) could not be committed: %s", len(queue), cause)
-            self._fail(queue, cause)
-            return
-        self.groups += 1
-        self.grouped += len(queue)
-        for future, result, failure in outcomes:
-            if future.done():  # cancelled while the group ran: applied, nobody to tell
-                continue
-            if failure is not None:
-                future.set_exception(failure)
-            else:
-                future.set_result(result)
+        self._run_here(queue)  # the group is already open when _when_unlocked opened it
 
     @staticmethod
     def _fail(queue: list[tuple[Callable[[], Any], asyncio.Future[Any] | None]], exc: BaseException) -> None:

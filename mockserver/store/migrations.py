@@ -20,7 +20,7 @@ from typing import Any
 
 from loyapro_mock.mockserver.store.protocol import StoreError
 
-__all__ = ["VERSION_KEY", "Migration", "latest", "pending"]
+__all__ = ["VERSION_KEY", "Migration", "latest", "migrate", "pending"]
 
 #: The ``meta`` key holding the schema version of a database.
 VERSION_KEY = "schema_version"
@@ -59,3 +59,17 @@ def pending(current: str | None, migrations: Sequence[Migration], *, where: str)
             "it was written by a newer loyapro-mock: upgrade this one, or give another database"
         )
     return sorted((m for m in migrations if m.version > version), key=lambda m: m.version)
+
+
+def migrate(tx: Any, current: str | None, migrations: Sequence[Migration], *, where: str) -> None:
+    """Run, in the open write transaction ``tx``, the migrations a database at version
+    ``current`` still needs (`pending`), and record the version it then has."""
+    steps = pending(current, migrations, where=where)
+    for step in steps:
+        for statement in step.statements:
+            if callable(statement):
+                statement(tx)
+            else:
+                tx.execute(statement)
+    if steps:
+        tx.set_meta(VERSION_KEY, str(latest(migrations)))

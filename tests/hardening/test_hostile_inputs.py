@@ -18,7 +18,7 @@ from loyapro_mock.mockserver.domain.usecases.demo_state import DEMO_CUSTOMERS
 from loyapro_mock.mockserver.http.app import create_app
 from loyapro_mock.mockserver.http.keys import LOYAPRO, STORE
 from loyapro_mock.mockserver.http.settings import Settings
-from loyapro_mock.mockserver.store.sqlite.schema import TABLES
+from loyapro_mock.mockserver.store.sql.tables import TABLES
 
 from support.payloads import DOCS_CUSTOMER
 

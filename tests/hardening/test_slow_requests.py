@@ -26,7 +26,7 @@ from loyapro_mock.mockserver.http.connections import GuardedRunner
 from loyapro_mock.mockserver.http.keys import STORE
 from loyapro_mock.mockserver.http.pipeline import limits
 from loyapro_mock.mockserver.http.settings import DOCS_SAMPLE_TOKEN, Settings, SettingsError
-from loyapro_mock.mockserver.store.sqlite.schema import TABLES
+from loyapro_mock.mockserver.store.sql.tables import TABLES
 
 from support.payloads import docs_order
 

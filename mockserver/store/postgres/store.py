@@ -21,8 +21,7 @@ from __future__ import annotations
 
 import re
 import threading
-import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from typing import Any
@@ -31,13 +30,20 @@ import psycopg
 import psycopg_pool
 from psycopg.rows import dict_row
 
-from loyapro_mock.mockserver.domain.clock import iso, parse_iso
 from loyapro_mock.mockserver.domain.records import Row
-from loyapro_mock.mockserver.store.journal_rows import journal_row
-from loyapro_mock.mockserver.store.migrations import VERSION_KEY, pending
-from loyapro_mock.mockserver.store.postgres.schema import MIGRATIONS, SCHEMA_VERSION, TABLES
-from loyapro_mock.mockserver.store.postgres.tx import PostgresTx
+from loyapro_mock.mockserver.store.migrations import VERSION_KEY, migrate
+from loyapro_mock.mockserver.store.postgres.schema import MIGRATIONS, SCHEMA_VERSION
+from loyapro_mock.mockserver.store.postgres.tx import PostgresTx, placeholders
 from loyapro_mock.mockserver.store.protocol import StoreError
+from loyapro_mock.mockserver.store.sql.journal import (
+    KEEP_SQL,
+    delete_in_chunks,
+    journal_row,
+    prune_conditions,
+)
+from loyapro_mock.mockserver.store.sql.statements import insert_sql
+from loyapro_mock.mockserver.store.sql.store import SqlStore
+from loyapro_mock.mockserver.store.sql.tables import TABLES
 
 __all__ = ["PRUNE_CHUNK", "WRITE_LOCK", "PostgresStore", "redact"]
 
@@ -45,8 +51,6 @@ __all__ = ["PRUNE_CHUNK", "WRITE_LOCK", "PostgresStore", "redact"]
 WRITE_LOCK = 0x10A4A9
 #: Journal rows one pruning statement deletes at most.
 PRUNE_CHUNK = 5000
-#: Seconds the pruning pauses between two chunks, so that waiting writers get the lock.
-PRUNE_PAUSE = 0.002
 #: Journal rows per multi-row INSERT.
 _JOURNAL_CHUNK = 500
 _PASSWORD = re.compile(r"(?P<head>://[^:/@]*:)[^@/]*@")
@@ -74,6 +78,27 @@ def _message(exc: psycopg.Error) -> str:
     return text[0] if text else type(exc).__name__
 
 
+def _rollback(conn: psycopg.Connection[Any]) -> None:
+    if not conn.closed and conn.info.transaction_status != psycopg.pq.TransactionStatus.IDLE:
+        conn.execute("ROLLBACK")
+
+
+def _commit(conn: psycopg.Connection[Any]) -> None:
+    """COMMIT; when it fails, roll back and raise (nothing of the transaction stays).
+
+    A transaction a statement failed in cannot commit (PostgreSQL would roll it back and
+    answer COMMIT as if nothing were wrong): that is raised too.
+    """
+    if conn.info.transaction_status == psycopg.pq.TransactionStatus.INERROR:
+        _rollback(conn)
+        raise StoreError("a statement of the transaction failed: it was rolled back")
+    try:
+        conn.execute("COMMIT")
+    except BaseException:
+        _rollback(conn)
+        raise
+
+
 @dataclass
 class _ThreadState:
     conn: psycopg.Connection[Any] | None = None
@@ -81,7 +106,7 @@ class _ThreadState:
     group: bool = False
 
 
-class PostgresStore:
+class PostgresStore(SqlStore[PostgresTx]):
     """`Store` on PostgreSQL: ``PostgresStore("postgresql://user:pass@host:5432/loyapro")``.
 
     Connects at once (raising `StoreError` with the server's reason when it cannot: host
@@ -156,13 +181,13 @@ class PostgresStore:
         self._pool.putconn(conn)  # the pool drops a closed or broken one
 
     def _take_and_begin(self, state: _ThreadState, write: bool, *, wait: bool = True) -> bool:
-        """A connection from the pool and BEGIN on it (`_begin`). A pooled connection found
+        """A connection from the pool and BEGIN on it (`_begin_on`). A pooled connection found
         broken at BEGIN (the server restarted, an idle connection was cut) is dropped and
         the BEGIN tried once on a new one: nothing of the transaction had been sent."""
         for attempt in (1, 2):
             conn = self._take(state)
             try:
-                return self._begin(conn, write, wait=wait)
+                return self._begin_on(conn, write, wait=wait)
             except psycopg.OperationalError:
                 broken = conn.closed or conn.broken
                 self._give_back(state)
@@ -173,7 +198,7 @@ class PostgresStore:
                 raise
         raise AssertionError("unreachable")
 
-    def _begin(self, conn: psycopg.Connection[Any], write: bool, *, wait: bool = True) -> bool:
+    def _begin_on(self, conn: psycopg.Connection[Any], write: bool, *, wait: bool = True) -> bool:
         """BEGIN, and for a write take the writers' lock, in one round trip. False when
         ``wait`` is off and another writer holds the lock (nothing stays open)."""
         if not write:
@@ -190,35 +215,22 @@ class PostgresStore:
         conn.execute("ROLLBACK")
         return False
 
-    @contextmanager
-    def _open(self, write: bool) -> Iterator[PostgresTx]:
-        with _store_errors():
-            state = self._state()
-            if state.tx is not None:  # join the transaction this thread already holds
-                if write and not state.tx.writable:
-                    raise RuntimeError("cannot start a write transaction inside a read snapshot")
-                yield state.tx
-                return
-            if state.group:
-                with self._in_group(state, write) as tx:
-                    yield tx
-                return
-            self._take_and_begin(state, write)
-            conn = state.conn
-            assert conn is not None
-            try:
-                state.tx = PostgresTx(conn, writable=write)
-                try:
-                    yield state.tx
-                except BaseException:
-                    _rollback(conn)
-                    raise
-                else:
-                    _commit(conn)
-                finally:
-                    state.tx = None
-            finally:
-                self._give_back(state)
+    def _begin(self, state: _ThreadState, write: bool) -> psycopg.Connection[Any]:
+        self._take_and_begin(state, write)
+        assert state.conn is not None
+        return state.conn
+
+    def _tx(self, conn: psycopg.Connection[Any], write: bool) -> PostgresTx:
+        return PostgresTx(conn, writable=write)
+
+    def _end(self, state: _ThreadState, write: bool) -> None:
+        self._give_back(state)
+
+    def _errors(self) -> AbstractContextManager[None]:
+        return _store_errors()
+
+    _commit = staticmethod(_commit)
+    _rollback = staticmethod(_rollback)
 
     @contextmanager
     def _in_group(self, state: _ThreadState, write: bool) -> Iterator[PostgresTx]:
@@ -254,47 +266,11 @@ class PostgresStore:
             state.tx = None
 
     # -- group commit ---------------------------------------------------------------------
-    def begin_group(self, *, wait: bool = True) -> bool:
-        """Open a group commit on this thread; see `Store.begin_group`."""
-        with _store_errors():
-            state = self._state()
-            if state.group:
-                return True
-            if state.tx is not None:
-                raise RuntimeError("cannot open a group commit inside a transaction")
-            opened = self._take_and_begin(state, True, wait=wait)
-            if not opened:
-                self._give_back(state)
-                return False
-            state.group = True
+    def _begin_group(self, state: _ThreadState, wait: bool) -> bool:
+        if self._take_and_begin(state, True, wait=wait):
             return True
-
-    def commit_group(self) -> None:
-        """Commit the open group; see `Store.commit_group`. Rolls back when COMMIT fails."""
-        with _store_errors():
-            state = self._state()
-            if not state.group:
-                return
-            state.group = False
-            try:
-                assert state.conn is not None
-                _commit(state.conn)
-            finally:
-                self._give_back(state)
-
-    @property
-    def in_group(self) -> bool:
-        """True while a group commit is open on this thread."""
-        state: _ThreadState | None = getattr(self._local, "state", None)
-        return state is not None and state.group
-
-    def transaction(self) -> AbstractContextManager[PostgresTx]:
-        """A write transaction (under the writers' lock): commit on exit, rollback on error."""
-        return self._open(write=True)
-
-    def snapshot(self) -> AbstractContextManager[PostgresTx]:
-        """A read-only transaction: a consistent view, no writes, no lock."""
-        return self._open(write=False)
+        self._give_back(state)
+        return False
 
     def _init_schema(self) -> None:
         """Create the schema, or migrate it to this mock's version (`mockserver.store.migrations`).
@@ -302,23 +278,11 @@ class PostgresStore:
         Under the writers' lock: instances starting together migrate once, one after another.
         """
         with self.transaction() as tx:
-            has_meta = tx.row("SELECT to_regclass('meta') IS NOT NULL AS found")
-            current = tx.get_meta(VERSION_KEY) if has_meta and has_meta["found"] else None
-            steps = pending(current, MIGRATIONS, where=f"database {redact(self.url)}")
-            for step in steps:
-                for statement in step.statements:
-                    if callable(statement):
-                        statement(tx)
-                    else:
-                        tx.execute(statement)
-            if steps:
-                tx.set_meta(VERSION_KEY, SCHEMA_VERSION)
+            has_meta = tx.value("SELECT to_regclass('meta') IS NOT NULL AS found")
+            current = tx.get_meta(VERSION_KEY) if has_meta else None
+            migrate(tx, current, MIGRATIONS, where=f"database {redact(self.url)}")
 
     # -- journal --------------------------------------------------------------------------
-    def record_request(self, entry: Row) -> int:
-        """Append a journal entry; see `Store.record_request`."""
-        return self.record_requests([entry])[0]
-
     def record_requests(self, entries: Iterable[Row]) -> list[int]:
         """Append journal entries in one transaction; see `Store.record_requests`."""
         rows = [journal_row(entry) for entry in entries]
@@ -326,52 +290,12 @@ class PostgresStore:
         with self.transaction() as tx:
             for start in range(0, len(rows), _JOURNAL_CHUNK):
                 chunk = rows[start : start + _JOURNAL_CHUNK]
-                values = ", ".join(["(%s, %s, %s, %s, %s, %s)"] * len(chunk))
                 found = tx.execute(
-                    "INSERT INTO journal (received_at, pos, operation, verdict, session, entry)"
-                    f" VALUES {values} RETURNING id",
+                    insert_sql("journal", len(chunk), suffix=" RETURNING id"),
                     [value for row in chunk for value in row],
                 ).fetchall()
                 ids.extend(int(r["id"]) for r in found)
         return ids
-
-    def list_requests(
-        self,
-        pos: str | None = None,
-        operation: str | None = None,
-        verdict: str | None = None,
-        since: str | None = None,
-        session: str | None = None,
-        limit: int = 1000,
-    ) -> list[Row]:
-        """Journal entries, oldest first; see `Store.list_requests`."""
-        where: list[str] = []
-        params: list[Any] = []
-        for column, value in (
-            ("pos", pos),
-            ("operation", operation),
-            ("verdict", verdict),
-            ("session", session),
-        ):
-            if value is not None:
-                where.append(f"{column} = %s")
-                params.append(value)
-        if since is not None:
-            text = str(since).strip()
-            if text.isdigit():
-                where.append("id >= %s")
-                params.append(int(text))
-            else:
-                where.append("received_at >= %s")
-                params.append(iso(parse_iso(text)))
-        sql = "SELECT id, entry FROM journal"
-        if where:
-            sql += " WHERE " + " AND ".join(where)
-        sql += " ORDER BY id LIMIT %s"
-        params.append(max(1, int(limit)))
-        with self.snapshot() as tx:
-            rows = tx.rows(sql, params)
-        return [{"id": row["id"], **row["entry"]} for row in rows]
 
     def prune_requests(self, *, before: str | None = None, keep: int | None = None) -> int:
         """Delete old journal entries in short transactions; see `Store.prune_requests`.
@@ -379,37 +303,25 @@ class PostgresStore:
         Outside the writers' lock: deleting journal rows changes no state a writer reads, and
         ids keep coming from the sequence.
         """
-        bounds: list[tuple[str, Any]] = []
+        cutoff: int | None = None
         if keep is not None:
             with self.snapshot() as tx:
-                found = tx.row(
-                    "SELECT id FROM journal ORDER BY id DESC LIMIT 1 OFFSET %s", (max(0, int(keep)),)
-                )
-            if found is not None:
-                bounds.append(("id <= %s", int(found["id"])))
-        if before is not None:
-            bounds.append(("received_at < %s", iso(parse_iso(before))))
-        deleted = 0
+                cutoff = tx.value(KEEP_SQL, (max(0, int(keep)),))
+        conditions = prune_conditions(cutoff, before)
         with _store_errors():
             state = self._state()
             if state.tx is not None or state.group:
                 raise RuntimeError("prune_requests runs outside transactions and groups")
-            for condition, bound in bounds:
-                while True:
-                    conn = self._take(state)
-                    try:
-                        count = conn.execute(
-                            f"DELETE FROM journal WHERE id IN (SELECT id FROM journal WHERE {condition}"
-                            " ORDER BY id LIMIT %s)",
-                            (bound, PRUNE_CHUNK),
-                        ).rowcount
-                    finally:
-                        self._give_back(state)
-                    deleted += count
-                    if count < PRUNE_CHUNK:
-                        break
-                    time.sleep(PRUNE_PAUSE)
-        return deleted
+            return delete_in_chunks(
+                lambda sql, params: self._delete(state, sql, params), conditions, PRUNE_CHUNK
+            )
+
+    def _delete(self, state: _ThreadState, sql: str, params: Sequence[Any]) -> int:
+        conn = self._take(state)
+        try:
+            return int(conn.execute(placeholders(sql), params).rowcount)
+        finally:
+            self._give_back(state)
 
     # -- lifecycle ------------------------------------------------------------------------
     def reset(self) -> None:
@@ -425,32 +337,5 @@ class PostgresStore:
         self._closed = True
         self._pool.close()
 
-    def __enter__(self) -> PostgresStore:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
-
     def __repr__(self) -> str:
         return f"PostgresStore({redact(self.url)!r})"
-
-
-def _rollback(conn: psycopg.Connection[Any]) -> None:
-    if not conn.closed and conn.info.transaction_status != psycopg.pq.TransactionStatus.IDLE:
-        conn.execute("ROLLBACK")
-
-
-def _commit(conn: psycopg.Connection[Any]) -> None:
-    """COMMIT; when it fails, roll back and raise (nothing of the transaction stays).
-
-    A transaction a statement failed in cannot commit (PostgreSQL would roll it back and
-    answer COMMIT as if nothing were wrong): that is raised too.
-    """
-    if conn.info.transaction_status == psycopg.pq.TransactionStatus.INERROR:
-        _rollback(conn)
-        raise StoreError("a statement of the transaction failed: it was rolled back")
-    try:
-        conn.execute("COMMIT")
-    except BaseException:
-        _rollback(conn)
-        raise

@@ -15,27 +15,31 @@ from __future__ import annotations
 import os
 import sqlite3
 import threading
-import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from typing import Any
 
-from loyapro_mock.mockserver.domain.clock import iso, parse_iso
 from loyapro_mock.mockserver.domain.records import Row
-from loyapro_mock.mockserver.store.journal_rows import journal_row
-from loyapro_mock.mockserver.store.migrations import VERSION_KEY, pending
+from loyapro_mock.mockserver.store.migrations import VERSION_KEY, migrate
 from loyapro_mock.mockserver.store.protocol import StoreError
+from loyapro_mock.mockserver.store.sql.journal import (
+    KEEP_SQL,
+    delete_in_chunks,
+    journal_row,
+    prune_conditions,
+)
+from loyapro_mock.mockserver.store.sql.statements import insert_sql
+from loyapro_mock.mockserver.store.sql.store import SqlStore
+from loyapro_mock.mockserver.store.sql.tables import TABLES
 from loyapro_mock.mockserver.store.sqlite.connection import Checkpointer, WriterLock, connect, lock_path
-from loyapro_mock.mockserver.store.sqlite.schema import MIGRATIONS, SCHEMA_VERSION, TABLES
+from loyapro_mock.mockserver.store.sqlite.schema import MIGRATIONS, SCHEMA_VERSION
 from loyapro_mock.mockserver.store.sqlite.tx import SqliteTx
 
 __all__ = ["PRUNE_CHUNK", "SqliteStore"]
 
 #: Journal rows one pruning transaction deletes at most (a few milliseconds of the write lock).
 PRUNE_CHUNK = 2000
-#: Seconds the pruning pauses between two chunks, so that waiting writers get the lock.
-PRUNE_PAUSE = 0.002
 
 
 @contextmanager
@@ -74,7 +78,7 @@ def _commit(conn: sqlite3.Connection) -> None:
         raise
 
 
-class SqliteStore:
+class SqliteStore(SqlStore[SqliteTx]):
     """`Store` on SQLite: ``SqliteStore("state.db")`` or ``SqliteStore(":memory:")``."""
 
     def __init__(
@@ -131,38 +135,31 @@ class SqliteStore:
             self._local.state = state
         return state
 
-    @contextmanager
-    def _open(self, write: bool) -> Iterator[SqliteTx]:
-        with _store_errors():
-            state = self._state()
-            if state.tx is not None:  # join the transaction this thread already holds
-                if write and not state.tx.writable:
-                    raise RuntimeError("cannot start a write transaction inside a read snapshot")
-                yield state.tx
-                return
-            if state.group:
-                with self._in_group(state, write) as tx:
-                    yield tx
-                return
-            guard = self._guard(state, write)
+    def _begin(self, state: _ThreadState, write: bool) -> sqlite3.Connection:
+        guard = self._guard(state, write)
+        if guard is not None:
+            self._acquire(guard)
+        try:
+            state.conn.execute("BEGIN IMMEDIATE" if write else "BEGIN")
+        except BaseException:
             if guard is not None:
-                self._acquire(guard)
-            try:
-                conn = state.conn
-                conn.execute("BEGIN IMMEDIATE" if write else "BEGIN")
-                state.tx = SqliteTx(conn, writable=write)
-                try:
-                    yield state.tx
-                except BaseException:
-                    _rollback(conn)
-                    raise
-                else:
-                    _commit(conn)
-                finally:
-                    state.tx = None
-            finally:
-                if guard is not None:
-                    guard.release()
+                guard.release()
+            raise
+        return state.conn
+
+    def _end(self, state: _ThreadState, write: bool) -> None:
+        guard = self._guard(state, write)
+        if guard is not None:
+            guard.release()
+
+    def _tx(self, conn: sqlite3.Connection, write: bool) -> SqliteTx:
+        return SqliteTx(conn, writable=write)
+
+    def _errors(self) -> AbstractContextManager[None]:
+        return _store_errors()
+
+    _commit = staticmethod(_commit)
+    _rollback = staticmethod(_rollback)
 
     def _guard(self, state: _ThreadState, write: bool) -> Any:
         return self._lock if self._lock is not None else (state.writer if write else None)
@@ -207,35 +204,27 @@ class SqliteStore:
             state.tx = None
 
     # -- group commit ---------------------------------------------------------------------
-    def begin_group(self, *, wait: bool = True) -> bool:
-        """Open a group commit on this thread; see `Store.begin_group`."""
-        with _store_errors():
-            state = self._state()
-            if state.group:
-                return True
-            if state.tx is not None:
-                raise RuntimeError("cannot open a group commit inside a transaction")
-            guard = self._guard(state, True)
-            if self.memory:
-                wait = True  # only this process's threads share it, each for one transaction
-            if guard is not None:
-                if wait:
-                    self._acquire(guard)
-                elif not guard.acquire(False):
-                    return False
-            try:
-                if wait:
-                    state.conn.execute("BEGIN IMMEDIATE")
-                elif not self._begin_at_once(state.conn):
-                    if guard is not None:
-                        guard.release()
-                    return False
-            except BaseException:
+    def _begin_group(self, state: _ThreadState, wait: bool) -> bool:
+        guard = self._guard(state, True)
+        if self.memory:
+            wait = True  # only this process's threads share it, each for one transaction
+        if guard is not None:
+            if wait:
+                self._acquire(guard)
+            elif not guard.acquire(False):
+                return False
+        try:
+            if wait:
+                state.conn.execute("BEGIN IMMEDIATE")
+            elif not self._begin_at_once(state.conn):
                 if guard is not None:
                     guard.release()
-                raise
-            state.group = True
-            return True
+                return False
+        except BaseException:
+            if guard is not None:
+                guard.release()
+            raise
+        return True
 
     def _begin_at_once(self, conn: sqlite3.Connection) -> bool:
         """``BEGIN IMMEDIATE`` without SQLite's busy wait: False when another connection
@@ -253,138 +242,32 @@ class SqliteStore:
             conn.execute(f"PRAGMA busy_timeout = {int(self._timeout * 1000)}")
         return True
 
-    def commit_group(self) -> None:
-        """Commit the open group; see `Store.commit_group`. Rolls back when COMMIT fails."""
-        with _store_errors():
-            state = self._state()
-            if not state.group:
-                return
-            state.group = False
-            try:
-                _commit(state.conn)
-            finally:
-                guard = self._guard(state, True)
-                if guard is not None:
-                    guard.release()
-
-    @property
-    def in_group(self) -> bool:
-        """True while a group commit is open on this thread."""
-        state: _ThreadState | None = getattr(self._local, "state", None)
-        return state is not None and state.group
-
-    def transaction(self) -> AbstractContextManager[SqliteTx]:
-        """A write transaction (``BEGIN IMMEDIATE``): commit on exit, rollback on error."""
-        return self._open(write=True)
-
-    def snapshot(self) -> AbstractContextManager[SqliteTx]:
-        """A read-only transaction: a consistent view, no writes."""
-        return self._open(write=False)
-
     def _init_schema(self) -> None:
         """Create the schema, or migrate it to this mock's version (`mockserver.store.migrations`)."""
         with self.transaction() as tx:
             has_meta = tx.row("SELECT 1 AS found FROM sqlite_master WHERE type = 'table' AND name = 'meta'")
             current = tx.get_meta(VERSION_KEY) if has_meta else None
-            steps = pending(current, MIGRATIONS, where=f"database {self.path}")
-            for step in steps:
-                for statement in step.statements:
-                    if callable(statement):
-                        statement(tx)
-                    else:
-                        tx.execute(statement)
-            if steps:
-                tx.set_meta(VERSION_KEY, SCHEMA_VERSION)
+            migrate(tx, current, MIGRATIONS, where=f"database {self.path}")
 
     # -- journal --------------------------------------------------------------------------
-    def record_request(self, entry: Row) -> int:
-        """Append a journal entry; see `Store.record_request`."""
-        return self.record_requests([entry])[0]
-
     def record_requests(self, entries: Iterable[Row]) -> list[int]:
         """Append journal entries in one transaction; see `Store.record_requests`."""
         rows = [journal_row(entry) for entry in entries]
+        sql = insert_sql("journal")
         with self.transaction() as tx:
-            return [
-                tx.insert(
-                    "INSERT INTO journal (received_at, pos, operation, verdict, session, entry)"
-                    " VALUES (?, ?, ?, ?, ?, ?)",
-                    row,
-                )
-                for row in rows
-            ]
-
-    def list_requests(
-        self,
-        pos: str | None = None,
-        operation: str | None = None,
-        verdict: str | None = None,
-        since: str | None = None,
-        session: str | None = None,
-        limit: int = 1000,
-    ) -> list[Row]:
-        """Journal entries, oldest first; see `Store.list_requests`."""
-        where: list[str] = []
-        params: list[Any] = []
-        for column, value in (
-            ("pos", pos),
-            ("operation", operation),
-            ("verdict", verdict),
-            ("session", session),
-        ):
-            if value is not None:
-                where.append(f"{column} = ?")
-                params.append(value)
-        if since is not None:
-            text = str(since).strip()
-            if text.isdigit():
-                where.append("id >= ?")
-                params.append(int(text))
-            else:
-                where.append("received_at >= ?")
-                params.append(iso(parse_iso(text)))
-        sql = "SELECT id, entry FROM journal"
-        if where:
-            sql += " WHERE " + " AND ".join(where)
-        sql += " ORDER BY id LIMIT ?"
-        params.append(max(1, int(limit)))
-        with self.snapshot() as tx:
-            rows = tx.rows(sql, params)
-        out: list[Row] = []
-        for row in rows:
-            entry = row["entry"]
-            out.append({"id": row["id"], **entry})
-        return out
+            return [tx.insert(sql, row) for row in rows]
 
     def prune_requests(self, *, before: str | None = None, keep: int | None = None) -> int:
         """Delete old journal entries in short transactions; see `Store.prune_requests`."""
         cutoff: int | None = None
         if keep is not None:
             with self.snapshot() as tx:
-                found = tx.row(
-                    "SELECT id FROM journal ORDER BY id DESC LIMIT 1 OFFSET ?", (max(0, int(keep)),)
-                )
-            cutoff = None if found is None else int(found["id"])
-        deleted = 0
-        for column, bound in (
-            ("id", cutoff),
-            ("received_at", None if before is None else iso(parse_iso(before))),
-        ):
-            if bound is None:
-                continue
-            op = "<=" if column == "id" else "<"
-            while True:
-                with self.transaction() as tx:
-                    count = tx.execute(
-                        f"DELETE FROM journal WHERE id IN (SELECT id FROM journal WHERE {column} {op} ?"
-                        " ORDER BY id LIMIT ?)",
-                        (bound, PRUNE_CHUNK),
-                    ).rowcount
-                deleted += count
-                if count < PRUNE_CHUNK:
-                    break
-                time.sleep(PRUNE_PAUSE)
-        return deleted
+                cutoff = tx.value(KEEP_SQL, (max(0, int(keep)),))
+        return delete_in_chunks(self._delete, prune_conditions(cutoff, before), PRUNE_CHUNK)
+
+    def _delete(self, sql: str, params: Sequence[object]) -> int:
+        with self.transaction() as tx:
+            return int(tx.execute(sql, params).rowcount)
 
     # -- lifecycle ------------------------------------------------------------------------
     def reset(self) -> None:
@@ -409,12 +292,6 @@ class SqliteStore:
             conn.close()
         for writer in writers:
             writer.close()
-
-    def __enter__(self) -> SqliteStore:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
 
     def __repr__(self) -> str:
         return f"SqliteStore({self.path!r})"
