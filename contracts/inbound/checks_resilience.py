@@ -15,11 +15,11 @@ graded by the others, which are not exercised when there was no retry to grade.
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, datetime
 from typing import Any
 
 from loyapro_mock.contracts.findings import Evidence, Verdict
 from loyapro_mock.contracts.inbound.evidence import INBOUND, InboundEvidence, JournalEntry
+from loyapro_mock.contracts.inbound.sales import received_at
 from loyapro_mock.contracts.inbound.state import MockState, amounts, state_evidence
 from loyapro_mock.contracts.inbound.support import PAID, cite, fmt, obj, refusal, reproduce
 from loyapro_mock.contracts.session import ResiliencePlan
@@ -50,17 +50,9 @@ def _after(
     return [e for e in evidence.resilience if e.id > entry.id and e.operation == entry.operation and same(e)]
 
 
-def _received(entry: JournalEntry) -> datetime | None:
-    try:
-        moment = datetime.fromisoformat(entry.received_at.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-
-
 def _gap(first: JournalEntry, then: JournalEntry) -> float | None:
     """Seconds from the mock's answer to ``first`` to its receiving ``then``."""
-    start, end = _received(first), _received(then)
+    start, end = received_at(first), received_at(then)
     if start is None or end is None:
         return None
     return (end - start).total_seconds() - first.duration_ms / 1000

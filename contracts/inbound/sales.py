@@ -28,6 +28,7 @@ __all__ = [
     "customer_of",
     "earned",
     "earns",
+    "received_at",
     "repeated_sales",
     "session_mobile",
 ]
@@ -99,7 +100,7 @@ def earned(entry: JournalEntry) -> str:
     return ", ".join(_movements(entry)) or f"nothing ({reason or 'no loyalty in the answer'})"
 
 
-def _received(entry: JournalEntry) -> datetime | None:
+def received_at(entry: JournalEntry) -> datetime | None:
     """When the mock received the call (its clock, not the POS's)."""
     try:
         moment = datetime.fromisoformat(entry.received_at.replace("Z", "+00:00"))
@@ -152,7 +153,7 @@ def _sale(entry: JournalEntry) -> Sale | None:
         (str(obj(line.get("product")).get("id")), number(line.get("quantity")) or 0.0)
         for line in lines(entry.order)
     )
-    return Sale(entry, customer, tuple(sold), total, _received(entry))
+    return Sale(entry, customer, tuple(sold), total, received_at(entry))
 
 
 def _paid_sales(evidence: InboundEvidence) -> list[Sale]:
