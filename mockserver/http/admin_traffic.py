@@ -25,7 +25,7 @@ from loyapro_mock.mockserver.domain.errors import DomainError
 from loyapro_mock.mockserver.domain.violations import Violation
 from loyapro_mock.mockserver.http.handlers import json_response
 from loyapro_mock.mockserver.http.keys import CALL, STORE, Handler
-from loyapro_mock.mockserver.http.pipeline.traffic import CONTROL_CACHE, read_control
+from loyapro_mock.mockserver.http.pipeline.traffic import read_control
 
 __all__ = ["HANDLERS"]
 
@@ -41,7 +41,6 @@ async def admin_add_fault(request: web.Request) -> web.Response:
     rule = faults.parse_rule(request[CALL].body)
     with request.app[STORE].transaction() as tx:
         stored = faults.add_rule(tx, rule)
-    _changed(request)
     return json_response(request, stored, status=201)
 
 
@@ -49,7 +48,6 @@ async def admin_clear_faults(request: web.Request) -> web.Response:
     """``DELETE /__admin/faults``: remove every rule."""
     with request.app[STORE].transaction() as tx:
         deleted = faults.clear_rules(tx)
-    _changed(request)
     return json_response(request, {"deleted": deleted})
 
 
@@ -57,13 +55,7 @@ async def admin_delete_fault(request: web.Request) -> web.Response:
     """``DELETE /__admin/faults/{id}``: remove one rule."""
     with request.app[STORE].transaction() as tx:
         deleted = faults.delete_rule(tx, request.match_info["id"])
-    _changed(request)
     return json_response(request, {"deleted": deleted})
-
-
-def _changed(request: web.Request) -> None:
-    """This process reads the rules and limit again at once (other workers within the TTL)."""
-    request.app[CONTROL_CACHE].invalidate()
 
 
 def _limit_view(request: web.Request) -> dict[str, Any]:
@@ -88,7 +80,6 @@ async def admin_set_rate_limit(request: web.Request) -> web.Response:
     try:
         with request.app[STORE].transaction() as tx:
             rate_limits.set_override(tx, text)
-        _changed(request)
     except rate_limits.RateLimitError as exc:
         raise DomainError(
             422,
@@ -103,7 +94,6 @@ async def admin_clear_rate_limit(request: web.Request) -> web.Response:
     """``DELETE /__admin/rate-limit``: back to the ``rate_limit`` setting."""
     with request.app[STORE].transaction() as tx:
         rate_limits.set_override(tx, None)
-    _changed(request)
     return json_response(request, _limit_view(request))
 
 

@@ -34,6 +34,8 @@ def list_customers(
     truncated = False
     with loyapro.store.snapshot() as tx:
         for reference in _references(tx, business_reference):
+            if truncated:  # the limit is reached: no other business is read
+                break
             for customer in tx.list_customers(reference):
                 if len(out) >= limit:
                     truncated = True

@@ -387,9 +387,8 @@ async def journal_middleware(request: web.Request, handler: Handler) -> web.Stre
             _journal(request, call, 0, received_at, started)
         raise
     if admin:
-        cache = request.app.get(CONTROL_CACHE)
-        if cache is not None:  # an admin call may have changed the rate limit or the rules
-            cache.invalidate()
+        if request.method not in ("GET", "HEAD"):  # it may have changed the limit or the rules
+            request.app[CONTROL_CACHE].invalidate()
     else:
         lost = call.fault is not None and call.fault.get("answered") is False
         _journal(request, call, 0 if lost else response.status, received_at, started)

@@ -35,13 +35,12 @@ from typing import Any
 import orjson
 from aiohttp import web
 
-from loyapro_mock.mockserver.domain import faults
+from loyapro_mock.mockserver.domain import faults, rate_limits
 from loyapro_mock.mockserver.domain.clock import iso
 from loyapro_mock.mockserver.domain.customers import normalise_mobile
 from loyapro_mock.mockserver.domain.errors import DomainError
 from loyapro_mock.mockserver.domain.orders import loyapro_status, mapping
 from loyapro_mock.mockserver.domain.rate_limits import (
-    OVERRIDE_KEY,
     Admission,
     RatePolicy,
     admit,
@@ -128,20 +127,28 @@ CONTROL_CACHE: web.AppKey[ControlCache] = web.AppKey("traffic_control", ControlC
 
 def read_control(app: web.Application, *, fresh: bool = False) -> Control:
     """The rate limit and fault rules in force (from the store, or this process's cache)."""
-    cache = app.get(CONTROL_CACHE)
-    now = time.monotonic()
-    if cache is not None and cache.control is not None and now < cache.expires and not fresh:
-        return cache.control
-    with app[STORE].snapshot() as tx:
-        override = tx.get_meta(OVERRIDE_KEY)
-        rules = _rules(tx.get_meta(faults.RULES_KEY))
-    if override:
-        control = Control(_policies(override), "admin", rules)
-    else:
-        control = Control(_policies(app[SETTINGS].rate_limit), "setting", rules)
-    if cache is not None:
-        cache.control, cache.expires = control, now + CONTROL_TTL_SECONDS
+    cached = None if fresh else _cached(app)
+    return cached if cached is not None else _remember(app, _load_control(app))
+
+
+def _cached(app: web.Application) -> Control | None:
+    cache = app[CONTROL_CACHE]
+    return cache.control if cache.control is not None and time.monotonic() < cache.expires else None
+
+
+def _remember(app: web.Application, control: Control) -> Control:
+    cache = app[CONTROL_CACHE]
+    cache.control, cache.expires = control, time.monotonic() + CONTROL_TTL_SECONDS
     return control
+
+
+def _load_control(app: web.Application) -> Control:
+    with app[STORE].snapshot() as tx:
+        limit = rate_limits.override(tx)
+        rules = _rules(tx.get_meta(faults.RULES_KEY))
+    if limit:
+        return Control(_policies(limit), "admin", rules)
+    return Control(_policies(app[SETTINGS].rate_limit), "setting", rules)
 
 
 def _token_key(request: web.Request, pos_name: str | None) -> str | None:
