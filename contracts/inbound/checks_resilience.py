@@ -21,7 +21,7 @@ from loyapro_mock.contracts.findings import Evidence, Verdict
 from loyapro_mock.contracts.inbound.evidence import INBOUND, InboundEvidence, JournalEntry
 from loyapro_mock.contracts.inbound.sales import received_at
 from loyapro_mock.contracts.inbound.state import MockState, amounts, state_evidence
-from loyapro_mock.contracts.inbound.support import PAID, cite, fmt, obj, refusal, reproduce
+from loyapro_mock.contracts.inbound.support import PAID, cite, fmt, lines, obj, refusal, reproduce
 from loyapro_mock.contracts.session import ResiliencePlan
 
 #: How much earlier than Retry-After a retry may arrive: the journal's times have milliseconds.
@@ -84,12 +84,13 @@ def _text(values: dict[str, float]) -> str:
     return ", ".join(f"{program} {fmt(value)}" for program, value in sorted(values.items())) or "nothing"
 
 
-def _lines(entry: JournalEntry) -> tuple[Any, float]:
-    order = entry.order
-    found = order.get("products")
-    products = found if isinstance(found, list) else []
-    ids = tuple(sorted(str(obj(obj(line).get("product")).get("id")) for line in products))
-    return ids, round(float(order.get("total_price") or 0), 2)
+def _lines(entry: JournalEntry) -> tuple[tuple[str, ...], float | None]:
+    """What a sale is made of: its product ids and its total (None when it is not a number)."""
+    ids = tuple(sorted(str(obj(line.get("product")).get("id")) for line in lines(entry.order)))
+    total = entry.order.get("total_price")
+    if isinstance(total, bool) or not isinstance(total, int | float):
+        return ids, None
+    return ids, round(float(total), 2)
 
 
 # -- RES-01 ---------------------------------------------------------------------------------

@@ -265,6 +265,4 @@ def page_items(calls: list[PosCall]) -> list[dict[str, Any]]:
 
 def found_customers(call: PosCall) -> list[dict[str, Any]]:
     """The customers a search answered with (empty when it did not answer 2xx JSON)."""
-    if call.json_ok and isinstance(call.response.get("data"), list):
-        return [item for item in call.response["data"] if isinstance(item, dict)]
-    return []
+    return page_items([call])

@@ -248,7 +248,7 @@ def invalid_rules() -> None:
     default=None,
     help="Bearer token for the POS (with --run; env LOYAPRO_MOCK_TOKEN). Default: the docs' sample "
     "token for foodics, else a token for the POS name signed with the mock's default secret "
-    "(a mock with its own secret: `loyapro-mock token NAME --secret ...`).",
+    "(a mock with its own secret: `LOYAPRO_MOCK_SECRET=... loyapro-mock token NAME`).",
 )
 @click.option(
     "--reset",
